@@ -1,0 +1,450 @@
+/**
+ * Reads and validates every input into one typed config before any network call.
+ * A bad value throws a UserError whose message names the input, the value and what is accepted.
+ */
+import path from 'node:path';
+import { parseDurationMs } from './duration.js';
+import { inputError, UserError } from './errors.js';
+import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
+
+export type Api = 'aggregates' | 'legacy';
+export type Granularity = 'Day' | 'Week' | 'Month';
+export type Compression = 'gzip' | 'none';
+export type CrawlMode = 'always' | 'when-needed';
+export type Metric = 'Requests' | 'Status200' | 'Status300' | 'Status400' | 'Status429' | 'Status500';
+/** The record field a group-by dimension fills. */
+export type GroupField =
+  'clientId' | 'clientName' | 'organizationId' | 'userId' | 'templateUri' | 'httpMethod' | 'platform';
+
+export type Environment = { kind: 'region'; host: string } | { kind: 'gateway'; url: URL };
+
+export interface GroupBy {
+  /** The spelling the chosen API takes in its request body. */
+  apiName: string;
+  field: GroupField;
+}
+
+export interface Filters {
+  templateUris: string[];
+  httpMethods: string[];
+  oauthClientIds: string[];
+}
+
+export interface Thresholds {
+  max429?: number;
+  max429Rate?: number;
+  max429PerGroup?: number;
+}
+
+export interface Config {
+  clientId: string;
+  clientSecret: string;
+  environment: Environment;
+  api: Api;
+  /** Absent only on a replay without an `interval` input. */
+  interval?: Interval;
+  granularity?: Granularity;
+  groupBy: GroupBy[];
+  metrics: Metric[];
+  filters: Filters;
+  /** The client-scoped aggregates endpoint, for holders of `usage:client:view` only. */
+  usageClientId?: string;
+  resultsFile?: string;
+  outputDir: string;
+  compression: Compression;
+  s3?: {
+    bucket: string;
+    prefix: string;
+    kmsKeyId?: string;
+    forcePathStyle: boolean;
+    expectedBucketOwner?: string;
+  };
+  awsRegion?: string;
+  glue?: { crawler: string; crawl: CrawlMode };
+  athena?: {
+    database: string;
+    table: string;
+    workgroup: string;
+    catalog: string;
+    outputLocation?: string;
+    query?: string;
+  };
+  thresholds: Thresholds;
+  failOnBreach: boolean;
+  top: number;
+  summary: boolean;
+  prComment: boolean;
+  githubToken: string;
+  queryTimeoutMs: number;
+  crawlerTimeoutMs: number;
+  athenaTimeoutMs: number;
+}
+
+/** Regions the Genesys SDK knows (`setEnvironment`). */
+export const KNOWN_REGIONS = [
+  'mypurecloud.com',
+  'mypurecloud.ie',
+  'mypurecloud.com.au',
+  'mypurecloud.jp',
+  'mypurecloud.de',
+  'usw2.pure.cloud',
+  'cac1.pure.cloud',
+  'apne2.pure.cloud',
+  'euw2.pure.cloud',
+  'aps1.pure.cloud',
+  'sae1.pure.cloud',
+  'mec1.pure.cloud',
+  'apne3.pure.cloud',
+  'euc2.pure.cloud',
+  'mxc1.pure.cloud',
+  'apse1.pure.cloud',
+  'use2.us-gov-pure.cloud',
+  'edee1.eusc-pure.cloud',
+];
+
+export const METRICS: Metric[] = [
+  'Requests',
+  'Status200',
+  'Status300',
+  'Status400',
+  'Status429',
+  'Status500',
+];
+
+/** Each API's group-by names, keyed by the record field they fill. */
+const GROUP_BY_NAMES: Record<Api, Partial<Record<GroupField, string>>> = {
+  aggregates: {
+    clientId: 'OauthClientId',
+    clientName: 'OauthClientName',
+    userId: 'UserId',
+    httpMethod: 'HttpMethod',
+    templateUri: 'TemplateUri',
+    platform: 'Platform',
+  },
+  legacy: {
+    clientId: 'OAuthClientId',
+    organizationId: 'OrganizationId',
+    userId: 'UserId',
+    templateUri: 'TemplateUri',
+    httpMethod: 'HttpMethod',
+  },
+};
+
+/** Every spelling accepted, lower-cased, to the field it means. */
+const GROUP_BY_SPELLINGS: Record<string, GroupField> = {
+  oauthclientid: 'clientId',
+  clientid: 'clientId',
+  oauthclientname: 'clientName',
+  clientname: 'clientName',
+  organizationid: 'organizationId',
+  userid: 'userId',
+  templateuri: 'templateUri',
+  httpmethod: 'httpMethod',
+  platform: 'platform',
+};
+
+export const DEFAULTS = {
+  environment: 'mypurecloud.com',
+  api: 'aggregates',
+  's3-prefix': 'genesys-usage',
+  compression: 'gzip',
+  's3-force-path-style': 'false',
+  crawl: 'always',
+  'athena-workgroup': 'primary',
+  'athena-catalog': 'AwsDataCatalog',
+  'fail-on-breach': 'true',
+  top: '10',
+  summary: 'true',
+  'pr-comment': 'true',
+  'query-timeout': '15m',
+  'crawler-timeout': '15m',
+  'athena-timeout': '10m',
+} as const;
+
+export type InputReader = (name: string) => string;
+export type Env = Record<string, string | undefined>;
+
+/** Reads `INPUT_<NAME>` as the runner sets it (what `core.getInput` does), trimmed. */
+export function readInputFromEnv(env: Env): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+/** Comma- or newline-separated, trimmed, empties dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function oneOf<T extends string>(input: string, value: string, allowed: readonly T[]): T {
+  const match = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
+  if (!match) throw inputError(input, value, `expected one of ${allowed.join(', ')}`);
+  return match;
+}
+
+function parseBoolean(input: string, value: string): boolean {
+  const v = value.toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw inputError(input, value, 'expected true or false');
+}
+
+function parseCount(input: string, value: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw inputError(
+      input,
+      value,
+      `expected a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'any' : max}`,
+    );
+  }
+  return Number(value);
+}
+
+function parsePercent(input: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*%?$/.exec(value);
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || n > 100)
+    throw inputError(input, value, 'expected a percentage from 0 to 100, such as 0.5 or 0.5%');
+  return n;
+}
+
+function parseTimeout(input: string, value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms === undefined || ms < 1000 || ms > 6 * 3_600_000) {
+    throw inputError(input, value, 'expected a duration from 1s to 6h, such as 90 (seconds), 90s, 15m or 1h');
+  }
+  return ms;
+}
+
+export function parseEnvironment(value: string): Environment {
+  if (/^https?:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw inputError(
+        'environment',
+        value,
+        'expected a region host such as mypurecloud.ie or an http(s)://host[:port][/path] URL',
+      );
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      throw inputError('environment', value, 'a gateway URL takes no credentials, query or fragment');
+    }
+    return { kind: 'gateway', url };
+  }
+  const host = value.toLowerCase().replace(/^(api|login)\./, '');
+  if (!KNOWN_REGIONS.includes(host)) {
+    throw inputError(
+      'environment',
+      value,
+      `expected one of ${KNOWN_REGIONS.join(', ')}, or an http(s):// gateway URL`,
+    );
+  }
+  return { kind: 'region', host };
+}
+
+function parseGroupBy(value: string, api: Api): GroupBy[] {
+  const names = GROUP_BY_NAMES[api];
+  const accepted = `expected any of ${Object.values(names).join(', ')} for api '${api}' (either API's spelling is accepted)`;
+  const result: GroupBy[] = [];
+  for (const item of splitList(value)) {
+    const field = GROUP_BY_SPELLINGS[item.toLowerCase()];
+    // The legacy API has no client-name dimension, but returns the name along with the client id.
+    const mapped = api === 'legacy' && field === 'clientName' ? 'clientId' : field;
+    const apiName = mapped ? names[mapped] : undefined;
+    if (!mapped || !apiName) throw inputError('group-by', item, accepted);
+    if (!result.some((g) => g.field === mapped)) result.push({ apiName, field: mapped });
+  }
+  return result;
+}
+
+function parseMetrics(value: string): Metric[] {
+  const result: Metric[] = [];
+  for (const item of splitList(value)) {
+    const name = item.toLowerCase() === 'requestcount' ? 'Requests' : item;
+    const metric = oneOf('metrics', name, METRICS);
+    if (!result.includes(metric)) result.push(metric);
+  }
+  return result;
+}
+
+/** `athena-table` default: the prefix's last segment, lower-cased, non-alphanumerics as `_`. */
+export function defaultTableName(prefix: string): string {
+  const last = prefix.split('/').filter(Boolean).pop() ?? 'genesys_usage';
+  return last.toLowerCase().replace(/[^a-z0-9]/g, '_');
+}
+
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function parseConfig(getInput: InputReader, env: Env, now: Date): Config {
+  const input = (name: keyof typeof DEFAULTS | string): string =>
+    getInput(name) || (DEFAULTS as Record<string, string>)[name] || '';
+
+  const resultsFile = input('results-file') || undefined;
+  const clientId = input('client-id');
+  const clientSecret = input('client-secret');
+  if (!resultsFile) {
+    if (!clientId) throw new UserError("Input 'client-id' is required unless 'results-file' is set.");
+    if (!clientSecret) throw new UserError("Input 'client-secret' is required unless 'results-file' is set.");
+  }
+
+  const environment = parseEnvironment(input('environment'));
+  const api = oneOf('api', input('api'), ['aggregates', 'legacy'] as const);
+
+  const intervalText = input('interval');
+  let interval: Interval | undefined;
+  if (intervalText) {
+    const parsed = parseInterval(intervalText, now);
+    if (!isInterval(parsed)) throw inputError('interval', intervalText, parsed.error);
+    interval = parsed;
+  } else if (!resultsFile) {
+    throw new UserError(`Input 'interval' is required unless 'results-file' is set: ${INTERVAL_ACCEPTED}.`);
+  }
+  if (interval && api === 'aggregates' && !resultsFile) {
+    const yearAgo = new Date(now.getTime());
+    yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
+    if (interval.start < yearAgo) {
+      throw inputError(
+        'interval',
+        intervalText,
+        `the aggregates API serves at most one year back, so the start must be on or after ${yearAgo.toISOString()} (resolved interval ${formatInterval(interval)})`,
+      );
+    }
+  }
+
+  const granularityText = input('granularity');
+  const granularity = granularityText
+    ? oneOf('granularity', granularityText, ['Day', 'Week', 'Month'] as const)
+    : undefined;
+
+  const usageClientId = input('usage-client-id') || undefined;
+  if (usageClientId && api !== 'aggregates') {
+    throw inputError(
+      'usage-client-id',
+      usageClientId,
+      "the client-scoped endpoint exists for 'api: aggregates' only",
+    );
+  }
+  const filters: Filters = {
+    templateUris: splitList(input('template-uris')),
+    httpMethods: splitList(input('http-methods')).map((m) =>
+      oneOf('http-methods', m, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const),
+    ),
+    oauthClientIds: splitList(input('oauth-client-ids')),
+  };
+  if (api === 'legacy') {
+    for (const name of ['template-uris', 'http-methods', 'oauth-client-ids'] as const) {
+      if (input(name))
+        throw inputError(
+          name,
+          input(name),
+          "filters exist for 'api: aggregates' only; remove it or set api: aggregates",
+        );
+    }
+  }
+
+  const runnerTemp = env.RUNNER_TEMP;
+  const outputDir = path.resolve(
+    input('output-dir') ||
+      (runnerTemp ? path.join(runnerTemp, 'genesys-usage-report') : 'genesys-usage-report'),
+  );
+  const compression = oneOf('compression', input('compression'), ['gzip', 'none'] as const);
+
+  const prefix = input('s3-prefix').replace(/^\/+|\/+$/g, '');
+  const bucket = input('s3-bucket');
+  if (bucket && !S3_BUCKET.test(bucket)) {
+    throw inputError(
+      's3-bucket',
+      bucket,
+      'expected a bucket name (3-63 lower-case letters, digits, dots and hyphens), without s3://',
+    );
+  }
+  const expectedBucketOwner = input('s3-expected-bucket-owner') || undefined;
+  if (expectedBucketOwner && !/^\d{12}$/.test(expectedBucketOwner)) {
+    throw inputError('s3-expected-bucket-owner', expectedBucketOwner, 'expected a 12-digit AWS account id');
+  }
+  const forcePathStyle = parseBoolean('s3-force-path-style', input('s3-force-path-style'));
+  const awsRegion = input('aws-region') || env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
+  if (awsRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(awsRegion)) {
+    throw inputError('aws-region', awsRegion, 'expected an AWS region such as us-east-1 or eu-west-1');
+  }
+
+  const crawler = input('glue-crawler');
+  const crawl = oneOf('crawl', input('crawl'), ['always', 'when-needed'] as const);
+  const database = input('athena-database');
+  const outputLocation = input('athena-output-location') || undefined;
+  if (outputLocation && !/^s3:\/\/[^/]+/.test(outputLocation)) {
+    throw inputError('athena-output-location', outputLocation, 'expected an s3://bucket/prefix/ URI');
+  }
+  const query = input('athena-query') || undefined;
+  if (query) {
+    const unknown = [...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
+      .map((m) => m[1] as string)
+      .filter(
+        (name) => !['database', 'table', 'start', 'end', 'start_date', 'end_date', 'top'].includes(name),
+      );
+    if (unknown.length) {
+      throw inputError(
+        'athena-query',
+        `{{${unknown[0]}}}`,
+        'placeholders are {{database}}, {{table}}, {{start}}, {{end}}, {{start_date}}, {{end_date}} and {{top}}',
+      );
+    }
+  }
+  if ((bucket || crawler || database) && !awsRegion) {
+    throw new UserError(
+      "Input 'aws-region' is needed for S3, Glue and Athena: set it, or export AWS_REGION (aws-actions/configure-aws-credentials does).",
+    );
+  }
+  if (crawler && !bucket) {
+    throw inputError('glue-crawler', crawler, "a crawler needs data to crawl: set 's3-bucket' as well");
+  }
+
+  const thresholds: Thresholds = {};
+  if (input('max-429')) thresholds.max429 = parseCount('max-429', input('max-429'));
+  if (input('max-429-rate')) thresholds.max429Rate = parsePercent('max-429-rate', input('max-429-rate'));
+  if (input('max-429-per-group'))
+    thresholds.max429PerGroup = parseCount('max-429-per-group', input('max-429-per-group'));
+
+  return {
+    clientId,
+    clientSecret,
+    environment,
+    api,
+    interval,
+    granularity,
+    groupBy: parseGroupBy(input('group-by'), api),
+    metrics: parseMetrics(input('metrics')),
+    filters,
+    usageClientId,
+    resultsFile,
+    outputDir,
+    compression,
+    s3: bucket
+      ? { bucket, prefix, kmsKeyId: input('s3-kms-key-id') || undefined, forcePathStyle, expectedBucketOwner }
+      : undefined,
+    awsRegion,
+    glue: crawler ? { crawler, crawl } : undefined,
+    athena: database
+      ? {
+          database,
+          table: input('athena-table') || defaultTableName(prefix),
+          workgroup: input('athena-workgroup'),
+          catalog: input('athena-catalog'),
+          outputLocation,
+          query,
+        }
+      : undefined,
+    thresholds,
+    failOnBreach: parseBoolean('fail-on-breach', input('fail-on-breach')),
+    top: parseCount('top', input('top'), 1, 1000),
+    summary: parseBoolean('summary', input('summary')),
+    prComment: parseBoolean('pr-comment', input('pr-comment')),
+    githubToken: input('github-token') || env.GITHUB_TOKEN || '',
+    queryTimeoutMs: parseTimeout('query-timeout', input('query-timeout')),
+    crawlerTimeoutMs: parseTimeout('crawler-timeout', input('crawler-timeout')),
+    athenaTimeoutMs: parseTimeout('athena-timeout', input('athena-timeout')),
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * An error the user can fix (bad input, missing credentials, a failed remote job). Its message is
+ * the whole story: the top-level handler prints it as one line, without a stack trace.
+ */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** One line naming the input, the value and what is accepted. */
+export function inputError(input: string, value: string, accepted: string): UserError {
+  return new UserError(`Input '${input}' has an invalid value '${value}': ${accepted}.`);
+}
+
+/** A message safe to log: never the error object itself (an axios error holds request headers). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  return 'unknown error';
+}

@@ -1,0 +1,95 @@
+/**
+ * Where records go: `<prefix>/granularity=<g>/dt=<date>/<name>.json[.gz]`, locally and in S3.
+ * The name is a pure function of the query's shape, so a re-run replaces the same objects.
+ */
+import { createHash } from 'node:crypto';
+import type { Api, Compression, Filters, Granularity, GroupBy, Metric } from './config.js';
+import { formatDate, type Interval } from './interval.js';
+
+export type PartitionGranularity = 'day' | 'week' | 'month' | 'total';
+
+export interface QueryShape {
+  api: Api;
+  granularity?: Granularity;
+  groupBy: GroupBy[];
+  metrics: Metric[];
+  filters: Filters;
+  usageClientId?: string;
+}
+
+export function partitionGranularity(granularity?: Granularity): PartitionGranularity {
+  return granularity ? (granularity.toLowerCase() as PartitionGranularity) : 'total';
+}
+
+/**
+ * `aggregates.by-oauthclientid-templateuri.3f2a9c1e`: readable, and the hash covers everything
+ * that changes what a row means (metrics, filters, client scope). Totals also carry the interval's
+ * end, because two total buckets that start on the same day but end on different days are different data.
+ */
+export function objectName(shape: QueryShape, totalsEnd?: Date): string {
+  const groups = shape.groupBy.map((g) => g.apiName.toLowerCase());
+  const canonical = JSON.stringify({
+    api: shape.api,
+    granularity: shape.granularity ?? null,
+    groupBy: [...groups].sort(),
+    metrics: [...shape.metrics].sort(),
+    templateUris: [...shape.filters.templateUris].sort(),
+    httpMethods: [...shape.filters.httpMethods].sort(),
+    oauthClientIds: [...shape.filters.oauthClientIds].sort(),
+    usageClientId: shape.usageClientId ?? null,
+  });
+  const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 8);
+  const by = groups.length ? `by-${[...groups].sort().join('-')}` : 'all';
+  const until = !shape.granularity && totalsEnd ? `.until-${formatDate(totalsEnd)}` : '';
+  return `${shape.api}.${by}${until}.${hash}`;
+}
+
+export function fileExtension(compression: Compression): string {
+  return compression === 'gzip' ? '.json.gz' : '.json';
+}
+
+/** Relative path (forward slashes) of one partition's file under the prefix or the output folder. */
+export function partitionPath(
+  g: PartitionGranularity,
+  dt: string,
+  name: string,
+  compression: Compression,
+): string {
+  return `granularity=${g}/dt=${dt}/${name}${fileExtension(compression)}`;
+}
+
+/** The bucket that starts on `date` (UTC), as a half-open interval. */
+export function bucketBounds(date: string, granularity?: Granularity, interval?: Interval): Interval {
+  const start = new Date(`${date}T00:00:00Z`);
+  if (!granularity)
+    return { start: interval?.start ?? start, end: interval?.end ?? new Date(start.getTime() + 86_400_000) };
+  const end = new Date(start.getTime());
+  if (granularity === 'Day') end.setUTCDate(end.getUTCDate() + 1);
+  else if (granularity === 'Week') end.setUTCDate(end.getUTCDate() + 7);
+  else end.setUTCMonth(end.getUTCMonth() + 1);
+  return { start, end };
+}
+
+export interface Coverage {
+  /** The part of the bucket the query covered. */
+  start: Date;
+  end: Date;
+  complete: boolean;
+}
+
+/** How much of the bucket starting at `date` the interval covers. Unknown interval: assume complete. */
+export function bucketCoverage(
+  date: string,
+  granularity: Granularity | undefined,
+  interval?: Interval,
+): Coverage {
+  const bucket = bucketBounds(date, granularity, interval);
+  if (!interval) return { ...bucket, complete: true };
+  const start = new Date(Math.max(bucket.start.getTime(), interval.start.getTime()));
+  const end = new Date(Math.min(bucket.end.getTime(), interval.end.getTime()));
+  return {
+    start,
+    end,
+    complete: start.getTime() === bucket.start.getTime() && end.getTime() === bucket.end.getTime(),
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The report, built by pure functions from the records as they stream past: totals, per-metric
+ * statistics over buckets, the groups (one combination of the grouped fields over the whole
+ * interval), and the trend per bucket. Holds one counter set per group and per bucket, never the rows.
+ */
+import { COUNT_FIELDS, type CountField, type UsageRecord } from './records.js';
+
+export type Counts = Record<CountField, number>;
+
+export interface MetricStats {
+  total: number;
+  min: number;
+  max: number;
+  /** Mean per bucket. */
+  mean: number;
+}
+
+/** The grouped fields of a record; which ones count is decided from the data. */
+export const DIMENSIONS = [
+  'clientId',
+  'clientName',
+  'organizationId',
+  'userId',
+  'templateUri',
+  'httpMethod',
+  'platform',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface GroupRow extends Counts {
+  /** The grouped fields only. */
+  group: Partial<Record<Dimension, string>>;
+  rate429: number;
+}
+
+export interface TrendRow extends Counts {
+  date: string;
+  rate429: number;
+}
+
+export interface Breach {
+  threshold: 'max-429' | 'max-429-rate' | 'max-429-per-group';
+  limit: number;
+  value: number;
+  group?: Partial<Record<Dimension, string>>;
+}
+
+export interface Report {
+  api: string;
+  interval: string;
+  granularity: string;
+  queryId: string;
+  generatedAt: string;
+  records: number;
+  /** The dimensions that vary in this data (the effective group-by). */
+  dimensions: Dimension[];
+  totals: Counts & { rate429: number };
+  metrics: Record<CountField, MetricStats>;
+  trend: TrendRow[];
+  groupCount: number;
+  topBy429: GroupRow[];
+  topByRequests: GroupRow[];
+  breaches: Breach[];
+}
+
+export function emptyCounts(): Counts {
+  return { requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 };
+}
+
+function addCounts(target: Counts, record: Counts): void {
+  for (const field of COUNT_FIELDS) target[field] += record[field];
+}
+
+/** 429s as a percentage of requests, 4 decimals. */
+export function rate429(counts: Counts): number {
+  return counts.requests > 0 ? Math.round((counts.status429 / counts.requests) * 100 * 10_000) / 10_000 : 0;
+}
+
+interface GroupState {
+  counts: Counts;
+  fields: Record<Dimension, string>;
+}
+
+export interface ReportMeta {
+  api: string;
+  interval: string;
+  granularity: string;
+  queryId: string;
+  generatedAt: string;
+}
+
+export class ReportBuilder {
+  private records = 0;
+  private readonly totals = emptyCounts();
+  private readonly buckets = new Map<string, Counts>();
+  private readonly groups = new Map<string, GroupState>();
+
+  add(record: UsageRecord): void {
+    this.records++;
+    addCounts(this.totals, record);
+    let bucket = this.buckets.get(record.date);
+    if (!bucket) this.buckets.set(record.date, (bucket = emptyCounts()));
+    addCounts(bucket, record);
+    // A client's id identifies it; its name only when no id was grouped.
+    const key = [
+      record.clientId || record.clientName,
+      record.organizationId,
+      record.userId,
+      record.templateUri,
+      record.httpMethod,
+      record.platform,
+    ].join('\u0000');
+    let group = this.groups.get(key);
+    if (!group) {
+      const fields = {} as Record<Dimension, string>;
+      for (const d of DIMENSIONS) fields[d] = record[d];
+      this.groups.set(key, (group = { counts: emptyCounts(), fields }));
+    } else if (!group.fields.clientName && record.clientName) {
+      group.fields.clientName = record.clientName;
+    }
+    addCounts(group.counts, record);
+  }
+
+  build(meta: ReportMeta, top: number): Report {
+    const dimensions = DIMENSIONS.filter((d) => [...this.groups.values()].some((g) => g.fields[d] !== ''));
+    const groupRows = [...this.groups.values()].map((g) => toGroupRow(g, dimensions));
+    const trend = [...this.buckets.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([date, counts]) => ({ date, ...counts, rate429: rate429(counts) }));
+    return {
+      ...meta,
+      records: this.records,
+      dimensions,
+      totals: { ...this.totals, rate429: rate429(this.totals) },
+      metrics: metricStats(trend),
+      trend,
+      groupCount: groupRows.length,
+      topBy429: rank(
+        groupRows.filter((g) => g.status429 > 0),
+        'status429',
+        top,
+      ),
+      topByRequests: rank(groupRows, 'requests', top),
+      breaches: [],
+    };
+  }
+
+  /** Every group with its counts: the per-group threshold needs all of them, not only the top. */
+  groupRows(): GroupRow[] {
+    const dimensions = DIMENSIONS.filter((d) => [...this.groups.values()].some((g) => g.fields[d] !== ''));
+    return [...this.groups.values()].map((g) => toGroupRow(g, dimensions));
+  }
+}
+
+function toGroupRow(state: GroupState, dimensions: Dimension[]): GroupRow {
+  const group: Partial<Record<Dimension, string>> = {};
+  for (const d of dimensions) group[d] = state.fields[d];
+  return { group, ...state.counts, rate429: rate429(state.counts) };
+}
+
+/** Highest first; ties broken by the other count, then by the group's text, so output is stable. */
+function rank(rows: GroupRow[], by: 'status429' | 'requests', top: number): GroupRow[] {
+  const other = by === 'status429' ? 'requests' : 'status429';
+  return [...rows]
+    .sort(
+      (a, b) =>
+        b[by] - a[by] || b[other] - a[other] || groupLabel(a.group).localeCompare(groupLabel(b.group)),
+    )
+    .slice(0, top);
+}
+
+export function metricStats(trend: Counts[]): Record<CountField, MetricStats> {
+  const stats = {} as Record<CountField, MetricStats>;
+  for (const field of COUNT_FIELDS) {
+    const values = trend.map((b) => b[field]);
+    const total = values.reduce((s, v) => s + v, 0);
+    stats[field] = {
+      total,
+      min: values.length ? Math.min(...values) : 0,
+      max: values.length ? Math.max(...values) : 0,
+      mean: values.length ? Math.round((total / values.length) * 100) / 100 : 0,
+    };
+  }
+  return stats;
+}
+
+/** `Billing sync (3f2a...)  GET /api/v2/users`: a group in one line of plain text. */
+export function groupLabel(group: Partial<Record<Dimension, string>>): string {
+  const parts: string[] = [];
+  if (group.clientName && group.clientId) parts.push(`${group.clientName} (${group.clientId})`);
+  else if (group.clientName || group.clientId) parts.push((group.clientName || group.clientId) as string);
+  for (const d of ['organizationId', 'userId', 'platform', 'httpMethod', 'templateUri'] as const) {
+    if (group[d]) parts.push(group[d] as string);
+  }
+  return parts.join(' ') || '(all)';
+}

@@ -1,0 +1,287 @@
+/**
+ * The report as Markdown, for the job summary, `summary.md` and the pull-request comment. Pure.
+ * Every value from the data is escaped (client names hold `<`, `|`, quotes, anything), and the
+ * text is kept under a size limit by trimming detail with a visible note, never by failing.
+ */
+import { describeBreach } from './gate.js';
+import { type Dimension, type GroupRow, type Report, type TrendRow } from './report.js';
+import type { CountField } from './records.js';
+
+/** Job summaries are dropped above 1 MiB; keep a margin for what GitHub adds. */
+export const JOB_SUMMARY_LIMIT_BYTES = 1_000_000;
+/** Comments are refused above 65,536 characters. */
+export const PR_COMMENT_LIMIT_CHARS = 65_000;
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '|': '&#124;',
+  '`': '&#96;',
+  '*': '&#42;',
+  _: '&#95;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '\\': '&#92;',
+  '~': '&#126;',
+  '#': '&#35;',
+  '!': '&#33;',
+  $: '&#36;',
+};
+
+/** Safe inside Markdown text, a table cell and HTML alike. */
+export function escapeMarkdown(value: string): string {
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/[&<>"'|`*_[\]\\~#!$]/g, (c) => ENTITIES[c] as string)
+  );
+}
+
+/** Inline code that still escapes: entities are not decoded inside Markdown backticks, but are in <code>. */
+export function code(value: string): string {
+  return `<code>${escapeMarkdown(value)}</code>`;
+}
+
+/** `2026-11-13 → 2026-11-20` for whole days, full instants otherwise. */
+export function readableInterval(interval: string): string {
+  const [start = '', end = ''] = interval.split('/');
+  const midnight = (s: string) => /T00:00:00(\.0+)?Z$/.test(s);
+  return midnight(start) && midnight(end)
+    ? `${start.slice(0, 10)} → ${end.slice(0, 10)}`
+    : `${start} → ${end}`;
+}
+
+export function formatNumber(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 4 });
+}
+
+const COLUMN_NAMES: Record<Dimension, string> = {
+  clientId: 'Client',
+  clientName: 'Client',
+  organizationId: 'Organization',
+  userId: 'User',
+  platform: 'Platform',
+  httpMethod: 'Method',
+  templateUri: 'Template URI',
+};
+
+const COUNT_COLUMNS: [CountField, string][] = [
+  ['requests', 'Requests'],
+  ['status200', '2xx'],
+  ['status300', '3xx'],
+  ['status400', '4xx'],
+  ['status500', '5xx'],
+  ['status429', '429'],
+];
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : ':---'))), ...rows.map(line)].join('\n');
+}
+
+function dimensionColumns(dimensions: Dimension[]): Dimension[] {
+  // Client id and name share one column.
+  return dimensions.filter((d) => !(d === 'clientName' && dimensions.includes('clientId')));
+}
+
+function dimensionCell(row: GroupRow, d: Dimension): string {
+  if (d === 'clientId' && row.group.clientName) {
+    return `${escapeMarkdown(row.group.clientName)}<br><sub>${escapeMarkdown(row.group.clientId ?? '')}</sub>`;
+  }
+  return escapeMarkdown(row.group[d] ?? '') || '<i>none</i>';
+}
+
+function groupTable(rows: GroupRow[], dimensions: Dimension[]): string {
+  const dims = dimensionColumns(dimensions);
+  return table(
+    ['#', ...dims.map((d) => COLUMN_NAMES[d]), 'Requests', '429', '429 rate'],
+    ['r', ...dims.map(() => 'l' as const), 'r', 'r', 'r'],
+    rows.map((row, i) => [
+      String(i + 1),
+      ...dims.map((d) => dimensionCell(row, d)),
+      formatNumber(row.requests),
+      formatNumber(row.status429),
+      `${formatNumber(row.rate429)}%`,
+    ]),
+  );
+}
+
+function trendTable(trend: TrendRow[]): string {
+  return table(
+    ['Bucket', ...COUNT_COLUMNS.map(([, name]) => name), '429 rate'],
+    ['l', ...COUNT_COLUMNS.map(() => 'r' as const), 'r'],
+    trend.map((row) => [
+      escapeMarkdown(row.date),
+      ...COUNT_COLUMNS.map(([field]) => formatNumber(row[field])),
+      `${formatNumber(row.rate429)}%`,
+    ]),
+  );
+}
+
+/** A Mermaid bar chart of 429s per bucket; the trend table stays the source of truth. */
+export function trendChart(trend: TrendRow[]): string {
+  const labels = trend.map((row) => `"${row.date.replace(/[^0-9-]/g, '')}"`).join(', ');
+  return [
+    '```mermaid',
+    'xychart-beta',
+    '  title "HTTP 429 responses per bucket"',
+    `  x-axis [${labels}]`,
+    '  y-axis "429 responses"',
+    `  bar [${trend.map((row) => row.status429).join(', ')}]`,
+    '```',
+  ].join('\n');
+}
+
+interface Detail {
+  top: number;
+  trendRows: number;
+  chartBuckets: number;
+  breaches: number;
+}
+
+export interface SummaryExtras {
+  /** Sections from later stages (upload, crawler, Athena), already escaped by their builders. */
+  sections?: string[];
+  /** Files written, shown at the end. */
+  files?: { label: string; path: string }[];
+  /** Replaces the status line, e.g. when the run was skipped. */
+  notice?: string;
+}
+
+function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNote: string): string {
+  const out: string[] = [];
+  const interval = report.interval ? escapeMarkdown(readableInterval(report.interval)) : 'saved result';
+  out.push(`## Genesys Cloud API usage: ${interval}`);
+  const breached = report.breaches.length;
+  if (extras.notice) out.push(`> ${extras.notice}`);
+  else if (breached) out.push(`> ❌ **${breached} threshold breach${breached === 1 ? '' : 'es'}**`);
+  else out.push('> ✅ No 429 threshold breached');
+
+  const meta = [
+    `api ${code(report.api)}`,
+    `granularity ${code(report.granularity)}`,
+    report.dimensions.length
+      ? `grouped by ${dimensionColumns(report.dimensions)
+          .map((d) => COLUMN_NAMES[d].toLowerCase())
+          .join(', ')}`
+      : 'not grouped',
+    report.queryId ? `query ${code(report.queryId)}` : 'replayed result',
+    `${formatNumber(report.records)} records`,
+    `${formatNumber(report.groupCount)} groups`,
+  ];
+  out.push(meta.join(' · '));
+  out.push(
+    table(
+      [...COUNT_COLUMNS.map(([, name]) => name), '429 rate'],
+      [...COUNT_COLUMNS.map(() => 'r' as const), 'r'],
+      [
+        [
+          ...COUNT_COLUMNS.map(([field]) => formatNumber(report.totals[field])),
+          `${formatNumber(report.totals.rate429)}%`,
+        ],
+      ],
+    ),
+  );
+  if (trimmedNote) out.push(`> ✂️ ${trimmedNote}`);
+
+  if (breached) {
+    out.push('### Breaches');
+    const shown = report.breaches.slice(0, detail.breaches);
+    out.push(shown.map((b) => `- ${escapeMarkdown(describeBreach(b))}`).join('\n'));
+    if (breached > shown.length) out.push(`- … and ${breached - shown.length} more (see report.json)`);
+  }
+
+  if (report.dimensions.length && detail.top > 0) {
+    const by429 = report.topBy429.slice(0, detail.top);
+    out.push(`### Top ${by429.length} groups by 429s`);
+    out.push(by429.length ? groupTable(by429, report.dimensions) : 'No group received a 429.');
+    const byRequests = report.topByRequests.slice(0, detail.top);
+    out.push(`### Top ${byRequests.length} groups by requests`);
+    out.push(groupTable(byRequests, report.dimensions));
+  }
+
+  if (report.trend.length > 0 && detail.trendRows > 0) {
+    const trend = report.trend.slice(-detail.trendRows);
+    out.push(
+      `### Trend per ${report.granularity === 'total' ? 'interval' : report.granularity.toLowerCase()}`,
+    );
+    out.push(trendTable(trend));
+    const chartRows = report.trend.slice(-detail.chartBuckets);
+    if (report.trend.length > 1 && chartRows.length > 1) out.push(trendChart(chartRows));
+  }
+
+  if (report.trend.length > 1) {
+    out.push('### Per bucket');
+    out.push(
+      table(
+        ['Metric', 'Total', 'Min', 'Max', 'Mean per bucket'],
+        ['l', 'r', 'r', 'r', 'r'],
+        COUNT_COLUMNS.map(([field, name]) => {
+          const s = report.metrics[field];
+          return [
+            name,
+            formatNumber(s.total),
+            formatNumber(s.min),
+            formatNumber(s.max),
+            formatNumber(s.mean),
+          ];
+        }),
+      ),
+    );
+  }
+
+  for (const section of extras.sections ?? []) out.push(section);
+  if (extras.files?.length) {
+    out.push(
+      '<details><summary>Files</summary>\n\n' +
+        extras.files.map((f) => `- ${escapeMarkdown(f.label)}: ${code(f.path)}`).join('\n') +
+        '\n\n</details>',
+    );
+  }
+  return out.join('\n\n') + '\n';
+}
+
+/** The summary, trimmed until it fits `limit` (bytes of UTF-8, or characters). */
+export function renderSummary(
+  report: Report,
+  extras: SummaryExtras = {},
+  limit = JOB_SUMMARY_LIMIT_BYTES,
+  unit: 'bytes' | 'chars' = 'bytes',
+): string {
+  const size = (text: string) => (unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length);
+  const total = report.trend.length;
+  const levels: Detail[] = [
+    { top: Number.MAX_SAFE_INTEGER, trendRows: total, chartBuckets: 120, breaches: 200 },
+    { top: 50, trendRows: 120, chartBuckets: 90, breaches: 50 },
+    { top: 20, trendRows: 60, chartBuckets: 60, breaches: 20 },
+    { top: 10, trendRows: 31, chartBuckets: 31, breaches: 10 },
+    { top: 5, trendRows: 14, chartBuckets: 0, breaches: 5 },
+    { top: 0, trendRows: 0, chartBuckets: 0, breaches: 3 },
+  ];
+  for (const [index, level] of levels.entries()) {
+    const trimmed =
+      index === 0
+        ? ''
+        : `Trimmed to fit: showing at most ${level.top} groups, ${Math.min(level.trendRows, total)} of ${total} buckets and ${level.breaches} breaches. The full figures are in report.json.`;
+    const text = render(
+      report,
+      index === 0 ? extras : { ...extras, sections: extras.sections },
+      level,
+      trimmed,
+    );
+    if (size(text) <= limit) return text;
+  }
+  const minimal = render(
+    report,
+    { notice: extras.notice },
+    levels[levels.length - 1] as Detail,
+    'Trimmed to fit: totals only. The full figures are in report.json.',
+  );
+  return size(minimal) <= limit
+    ? minimal
+    : minimal.slice(0, Math.max(0, limit - 100)) + '\n\n> ✂️ Truncated.\n';
+}
