@@ -54,10 +54,14 @@ export interface DataLakeResult {
 
 export type DataLake = (config: Config, ctx: StageContext, input: DataLakeInput) => Promise<DataLakeResult>;
 
+/** Creates or updates the sticky pull-request comment; does nothing off pull requests. */
+export type PublishComment = (config: Config, ctx: StageContext, markdown: string) => Promise<void>;
+
 export interface Deps extends StageContext {
   getInput: InputReader;
   queryUsage: UsageQuery;
   dataLake: DataLake;
+  publishComment: PublishComment;
 }
 
 const notYet = (what: string) => async (): Promise<never> => {
@@ -73,6 +77,7 @@ export function defaultDeps(env: Env = process.env): Deps {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     queryUsage: notYet('Querying Genesys Cloud live (set results-file to replay a saved result)'),
     dataLake: notYet('The S3, Glue and Athena stages'),
+    publishComment: async () => undefined,
   };
 }
 
