@@ -21,7 +21,7 @@ import { PartitionWriter, type PartitionFile } from './partition-writer.js';
 import { normaliseRow, type RecordContext } from './records.js';
 import { replayResultsFile, type RowsHandler } from './replay.js';
 import { ReportBuilder, type Report } from './report.js';
-import { renderSummary, type SummaryExtras } from './summary.js';
+import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
 
 export interface StageContext {
   io: ActionIO;
@@ -228,6 +228,12 @@ async function runStages(deps: Deps): Promise<void> {
         return false;
       });
       if (!written) io.info('No GITHUB_STEP_SUMMARY (not on a runner): the summary is only in summary.md.');
+    }
+    if (config.prComment) {
+      const comment = renderSummary(report, extras, PR_COMMENT_LIMIT_CHARS, 'chars');
+      await deps.publishComment(config, deps, comment).catch((error: unknown) => {
+        io.warning(`Could not write the pull-request comment: ${describeError(error)}`);
+      });
     }
     io.info(
       `Totals: ${report.totals.requests} requests, ${report.totals.status429} 429s (${report.totals.rate429}%), ${report.records} records.`,
