@@ -40,6 +40,11 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
 }
 
+/** A document without rows, such as `{"queryStatus":"Running"}`: rows never carry a queryStatus. */
+function isStatusDocument(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && 'queryStatus' in value;
+}
+
 export class UsageRowSplitter {
   private readonly frames: Frame[] = [];
   private inString = false;
@@ -200,6 +205,8 @@ export class UsageRowSplitter {
       );
     }
     if (this.captureKind === 'meta') out.meta.push([this.captureKey, value]);
+    else if (this.captureKind === 'candidate' && isStatusDocument(value))
+      out.meta.push(...Object.entries(value));
     else out.rows.push(value);
   }
 

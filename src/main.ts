@@ -285,7 +285,7 @@ function logConfig(io: ActionIO, config: Config): void {
       : `Querying ${where} with client ${config.clientId}`,
   );
   io.info(
-    `api: ${config.api}; interval: ${config.interval ? formatInterval(config.interval) : '(from the saved result)'}`,
+    `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? formatInterval(config.interval) : '(from the saved result)'}`,
   );
   io.info(
     `granularity: ${config.granularity ?? 'none (totals)'}; group-by: ${config.groupBy.map((g) => g.apiName).join(', ') || 'none'}; metrics: ${config.metrics.join(', ') || 'all'}`,

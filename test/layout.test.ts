@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { bucketCoverage, objectName, partitionPath, type QueryShape } from '../src/layout.js';
+import { PartitionWriter } from '../src/partition-writer.js';
+import { normaliseRow, RECORD_FIELDS, type RecordContext } from '../src/records.js';
+
+const SHAPE: QueryShape = {
+  api: 'aggregates',
+  granularity: 'Day',
+  groupBy: [
+    { apiName: 'TemplateUri', field: 'templateUri' },
+    { apiName: 'OauthClientId', field: 'clientId' },
+  ],
+  metrics: [],
+  filters: { templateUris: [], httpMethods: [], oauthClientIds: [] },
+};
+
+describe('objectName', () => {
+  it('is a pure function of the query shape, whatever the order of lists', () => {
+    const name = objectName(SHAPE);
+    expect(name).toMatch(/^aggregates\.by-oauthclientid-templateuri\.[0-9a-f]{8}$/);
+    expect(objectName({ ...SHAPE, groupBy: [...SHAPE.groupBy].reverse() })).toBe(name);
+    expect(objectName({ ...SHAPE, metrics: ['Status429'] })).not.toBe(name);
+    expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, httpMethods: ['GET'] } })).not.toBe(name);
+    expect(objectName({ ...SHAPE, api: 'legacy' })).not.toBe(name);
+  });
+
+  it('names totals by the interval end too', () => {
+    expect(
+      objectName({ ...SHAPE, granularity: undefined, groupBy: [] }, new Date('2026-11-08T00:00:00Z')),
+    ).toMatch(/^aggregates\.all\.until-2026-11-08\.[0-9a-f]{8}$/);
+  });
+
+  it('lays partitions out as granularity=/dt=', () => {
+    expect(partitionPath('day', '2026-11-01', 'n', 'gzip')).toBe('granularity=day/dt=2026-11-01/n.json.gz');
+    expect(partitionPath('total', '2026-11-01', 'n', 'none')).toBe('granularity=total/dt=2026-11-01/n.json');
+  });
+});
+
+describe('bucketCoverage', () => {
+  const interval = { start: new Date('2026-11-04T00:00:00Z'), end: new Date('2026-11-20T00:00:00Z') };
+  it('tells complete and partial buckets apart', () => {
+    expect(bucketCoverage('2026-11-05', 'Day', interval).complete).toBe(true);
+    expect(bucketCoverage('2026-11-02', 'Week', interval)).toEqual({
+      start: interval.start,
+      end: new Date('2026-11-09T00:00:00Z'),
+      complete: false,
+    });
+    expect(bucketCoverage('2026-11-16', 'Week', interval).complete).toBe(false);
+    expect(bucketCoverage('2026-11-01', 'Month', interval).complete).toBe(false);
+    expect(bucketCoverage('2026-11-04', undefined, interval).complete).toBe(true);
+    expect(bucketCoverage('2026-11-01', 'Month').complete).toBe(true);
+  });
+});
+
+describe('PartitionWriter', () => {
+  const ctx: RecordContext = {
+    api: 'aggregates',
+    interval: 'i',
+    defaultDate: '2026-11-01',
+    queryId: 'q',
+    collectedAt: 'c',
+  };
+
+  it.each(['gzip', 'none'] as const)('writes one %s NDJSON file per partition date', async (compression) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pw-'));
+    const writer = new PartitionWriter(dir, 'day', 'name', compression);
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      date: `2026-11-0${(i % 3) + 1}`,
+      requests: i,
+      clientId: `c${i}`,
+    }));
+    for (const row of rows) await writer.write(normaliseRow(row, ctx));
+    const files = await writer.close();
+    expect(files.map((f) => [f.relativePath, f.records])).toEqual(
+      ['01', '02', '03'].map((d) => [
+        `granularity=day/dt=2026-11-${d}/name${compression === 'gzip' ? '.json.gz' : '.json'}`,
+        1000,
+      ]),
+    );
+    const raw = readFileSync(files[0]!.path);
+    const lines = (compression === 'gzip' ? gunzipSync(raw) : raw).toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1000);
+    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(RECORD_FIELDS);
+    expect(JSON.parse(lines[1]!).requests).toBe(3);
+    expect(readdirSync(path.join(dir, 'granularity=day'))).toHaveLength(3);
+  });
+});

@@ -1,0 +1,141 @@
+import { ReportBuilder, rate429, groupLabel, type ReportMeta } from '../src/report.js';
+import { evaluateGate, describeBreach } from '../src/gate.js';
+import { normaliseRow, type RecordContext } from '../src/records.js';
+
+const CTX: RecordContext = {
+  api: 'legacy',
+  interval: 'i',
+  defaultDate: '2026-11-01',
+  queryId: 'q',
+  collectedAt: 'now',
+};
+const META: ReportMeta = {
+  api: 'legacy',
+  interval: 'i',
+  granularity: 'Day',
+  queryId: 'q',
+  generatedAt: 'now',
+};
+
+function build(rows: Record<string, unknown>[], top = 10) {
+  const builder = new ReportBuilder();
+  for (const row of rows) builder.add(normaliseRow(row, CTX));
+  return { builder, report: builder.build(META, top) };
+}
+
+const ROWS = [
+  {
+    date: '2026-11-01',
+    clientId: 'a',
+    clientName: 'Alpha',
+    requests: 100,
+    status200: 90,
+    status400: 10,
+    status429: 8,
+  },
+  { date: '2026-11-01', clientId: 'b', clientName: 'Beta', requests: 300, status200: 300 },
+  {
+    date: '2026-11-02',
+    clientId: 'a',
+    clientName: 'Alpha',
+    requests: 50,
+    status200: 48,
+    status400: 2,
+    status429: 2,
+  },
+  {
+    date: '2026-11-02',
+    clientId: 'b',
+    clientName: 'Beta',
+    requests: 10,
+    status200: 5,
+    status400: 5,
+    status429: 5,
+    status500: 0,
+  },
+  { date: '2026-11-03', clientId: 'c', clientName: '', requests: 0 },
+];
+
+describe('ReportBuilder', () => {
+  it('sums totals and the 429 rate, never adding 429s to 4xx', () => {
+    const { report } = build(ROWS);
+    expect(report.records).toBe(5);
+    expect(report.totals).toEqual({
+      requests: 460,
+      status200: 443,
+      status300: 0,
+      status400: 17,
+      status429: 15,
+      status500: 0,
+      rate429: 3.2609,
+    });
+  });
+
+  it('computes per-metric statistics over buckets', () => {
+    const { report } = build(ROWS);
+    expect(report.trend.map((t) => [t.date, t.requests, t.status429])).toEqual([
+      ['2026-11-01', 400, 8],
+      ['2026-11-02', 60, 7],
+      ['2026-11-03', 0, 0],
+    ]);
+    expect(report.metrics.requests).toEqual({ total: 460, min: 0, max: 400, mean: 153.33 });
+    expect(report.metrics.status429).toEqual({ total: 15, min: 0, max: 8, mean: 5 });
+  });
+
+  it('ranks groups by 429s and by requests, leaving out groups without 429s from the first', () => {
+    const { report } = build(ROWS);
+    expect(report.dimensions).toEqual(['clientId', 'clientName']);
+    expect(report.groupCount).toBe(3);
+    expect(report.topBy429.map((g) => [g.group.clientId, g.status429, g.rate429])).toEqual([
+      ['a', 10, 6.6667],
+      ['b', 5, 1.6129],
+    ]);
+    expect(report.topByRequests.map((g) => g.group.clientId)).toEqual(['b', 'a', 'c']);
+    expect(build(ROWS, 1).report.topByRequests).toHaveLength(1);
+  });
+
+  it('has one group when nothing is grouped', () => {
+    const { report, builder } = build([{ requests: 5, status429: 1 }, { requests: 5 }]);
+    expect(report.dimensions).toEqual([]);
+    expect(builder.groupRows()).toHaveLength(1);
+    expect(groupLabel({})).toBe('(all)');
+  });
+
+  it('rate429 is 0 without requests and rounds to 4 decimals', () => {
+    expect(
+      rate429({ requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 }),
+    ).toBe(0);
+    expect(
+      rate429({ requests: 3, status200: 0, status300: 0, status400: 1, status429: 1, status500: 0 }),
+    ).toBe(33.3333);
+  });
+});
+
+describe('evaluateGate', () => {
+  const { report, builder } = build(ROWS);
+  const groups = builder.groupRows();
+
+  it('a value at the limit is not a breach', () => {
+    expect(evaluateGate(report, groups, { max429: 15, max429Rate: 3.2609, max429PerGroup: 10 })).toEqual([]);
+  });
+
+  it('reports each breach with its threshold, limit, value and group', () => {
+    const breaches = evaluateGate(report, groups, { max429: 14, max429Rate: 3, max429PerGroup: 4 });
+    expect(breaches).toEqual([
+      { threshold: 'max-429', limit: 14, value: 15 },
+      { threshold: 'max-429-rate', limit: 3, value: 3.2609 },
+      { threshold: 'max-429-per-group', limit: 4, value: 10, group: { clientId: 'a', clientName: 'Alpha' } },
+      { threshold: 'max-429-per-group', limit: 4, value: 5, group: { clientId: 'b', clientName: 'Beta' } },
+    ]);
+    expect(breaches.map(describeBreach)).toEqual([
+      'max-429 breached: total 429s 15 > limit 14',
+      'max-429-rate breached: 429 rate 3.2609% > limit 3%',
+      'max-429-per-group breached for Alpha (a): 429s 10 > limit 4',
+      'max-429-per-group breached for Beta (b): 429s 5 > limit 4',
+    ]);
+  });
+
+  it('does nothing without thresholds', () => {
+    expect(evaluateGate(report, groups, {})).toEqual([]);
+  });
+});
