@@ -29,6 +29,7 @@ interface OpenPartition {
 }
 
 const FLUSH_AT = 64 * 1024;
+const MAX_BUFFERED = 1024 * 1024;
 
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
@@ -87,8 +88,10 @@ export class PartitionWriter {
   }
 
   private async flush(partition: OpenPartition): Promise<void> {
-    const ok = partition.sink.write(partition.pending);
+    partition.sink.write(partition.pending);
     partition.pending = '';
-    if (!ok) await once(partition.sink, 'drain');
+    // Waiting for 'drain' after every batch would idle the reader on each gzip round trip; wait only
+    // when a partition has fallen well behind, which still bounds memory (MAX_BUFFERED per partition).
+    if (partition.sink.writableLength > MAX_BUFFERED) await once(partition.sink, 'drain');
   }
 }

@@ -67,8 +67,14 @@ export function emptyCounts(): Counts {
   return { requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 };
 }
 
+/** Spelled out rather than looped over COUNT_FIELDS: this runs for every record, three times. */
 function addCounts(target: Counts, record: Counts): void {
-  for (const field of COUNT_FIELDS) target[field] += record[field];
+  target.requests += record.requests;
+  target.status200 += record.status200;
+  target.status300 += record.status300;
+  target.status400 += record.status400;
+  target.status429 += record.status429;
+  target.status500 += record.status500;
 }
 
 /** 429s as a percentage of requests, 4 decimals. */
