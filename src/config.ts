@@ -334,6 +334,13 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
     ),
     oauthClientIds: splitList(input('oauth-client-ids')),
   };
+  if (usageClientId && filters.oauthClientIds.length) {
+    throw inputError(
+      'oauth-client-ids',
+      input('oauth-client-ids'),
+      "the client-scoped endpoint ('usage-client-id') already covers one client and takes no client filter",
+    );
+  }
   if (api === 'legacy') {
     for (const name of ['template-uris', 'http-methods', 'oauth-client-ids'] as const) {
       if (input(name))

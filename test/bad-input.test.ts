@@ -61,6 +61,7 @@ const CASES: [string, string, Record<string, string>?][] = [
   ['http-methods', 'FETCH'],
   ['oauth-client-ids', 'abc', { api: 'legacy' }],
   ['usage-client-id', 'abc', { api: 'legacy' }],
+  ['oauth-client-ids', 'abc', { 'usage-client-id': 'def' }],
   ['compression', 'zip'],
   ['s3-bucket', 's3://usage-lake', { 'aws-region': 'eu-west-1' }],
   ['s3-bucket', 'Usage_Lake', { 'aws-region': 'eu-west-1' }],

@@ -1,0 +1,180 @@
+/**
+ * The aggregates API (`/api/v2/usage/aggregates/query/jobs`, or the client-scoped variant): submit a job,
+ * poll it until it has finished, then read every page (pageSize 1000, following `nextUri`'s `after` cursor),
+ * handing each page on as it arrives. Intervals over 90 days become several consecutive jobs.
+ */
+import type { Config, Granularity } from '../config.js';
+import { formatDuration } from '../duration.js';
+import { UserError } from '../errors.js';
+import { formatInstant, type Interval } from '../interval.js';
+import type { RowsHandler } from '../replay.js';
+import { bodyOf, type UsageEndpoints } from './client.js';
+import { pollUntilFinal } from './poll.js';
+import { type RetryContext, serviceMessage, withRetry } from './retry.js';
+
+export const MAX_JOB_DAYS = 90;
+export const PAGE_SIZE = 1000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Consecutive intervals of at most 90 days covering `interval`. Cuts fall on bucket boundaries, so no
+ * week or month is split across two jobs: months at the 1st, weeks every 84 days from the start.
+ */
+export function splitInterval(interval: Interval, granularity?: Granularity): Interval[] {
+  const chunks: Interval[] = [];
+  let start = interval.start;
+  while (start < interval.end) {
+    const limit = new Date(start.getTime() + MAX_JOB_DAYS * DAY_MS);
+    let cut = limit;
+    if (granularity === 'Week') cut = new Date(start.getTime() + 84 * DAY_MS);
+    if (granularity === 'Month') {
+      const monthStart = new Date(Date.UTC(limit.getUTCFullYear(), limit.getUTCMonth(), 1));
+      if (monthStart > start) cut = monthStart;
+    }
+    const end = cut < interval.end ? cut : interval.end;
+    chunks.push({ start, end });
+    start = end;
+  }
+  return chunks;
+}
+
+/**
+ * The request's `interval`. Genesys documents both ends as inclusive, so a job that is followed by
+ * another ends one second before the next one starts: the day on the cut is counted once.
+ */
+export function jobInterval(chunk: Interval, followedByAnother: boolean): string {
+  const end = followedByAnother ? new Date(chunk.end.getTime() - 1000) : chunk.end;
+  return `${formatInstant(chunk.start)}/${formatInstant(end)}`;
+}
+
+export function aggregatesBody(config: Config, interval: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { interval };
+  if (config.granularity) body.granularity = config.granularity;
+  if (config.groupBy.length) body.groupBy = config.groupBy.map((g) => g.apiName);
+  if (config.metrics.length) body.metrics = [...config.metrics];
+  const { templateUris, httpMethods, oauthClientIds } = config.filters;
+  if (templateUris.length) body.templateUris = [...templateUris];
+  if (httpMethods.length) body.httpMethods = [...httpMethods];
+  // The client-scoped request has no client filter: it is about one client already.
+  if (oauthClientIds.length && !config.usageClientId) body.oauthClientIds = [...oauthClientIds];
+  return body;
+}
+
+interface JobPage {
+  queryStatus: string;
+  errorBody?: unknown;
+  nextUri?: string;
+  entities: unknown[];
+}
+
+function jobPage(response: unknown, jobId: string): JobPage {
+  const body = bodyOf(response);
+  if (typeof body !== 'object' || body === null) {
+    throw new UserError(`Job ${jobId}: Genesys Cloud answered with something that is not a job status.`);
+  }
+  const b = body as Record<string, unknown>;
+  return {
+    queryStatus: typeof b.queryStatus === 'string' ? b.queryStatus : 'Unknown',
+    errorBody: b.errorBody,
+    nextUri: typeof b.nextUri === 'string' && b.nextUri ? b.nextUri : undefined,
+    entities: Array.isArray(b.entities) ? b.entities : [],
+  };
+}
+
+/** The `after` cursor of a `nextUri` such as `/api/v2/usage/aggregates/query/jobs/ID?pageSize=1000&after=X`. */
+export function cursorOf(nextUri: string): string | undefined {
+  try {
+    return new URL(nextUri, 'http://genesys.invalid').searchParams.get('after') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface JobOptions {
+  usage: UsageEndpoints;
+  config: Config;
+  interval: string;
+  rc: RetryContext;
+  onRows: RowsHandler;
+  /** Called with the job id as soon as it is known, so a later failure can still name it. */
+  onSubmitted: (jobId: string) => void;
+}
+
+/** Runs one job to the end; returns the number of rows handed on. */
+export async function runAggregatesJob(options: JobOptions): Promise<number> {
+  const { usage, config, rc, onRows } = options;
+  const scoped = config.usageClientId;
+  const body = aggregatesBody(config, options.interval);
+  const submitted = bodyOf(
+    await withRetry(
+      'Submitting the usage job',
+      () =>
+        scoped
+          ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
+          : usage.postUsageAggregatesQueryJobs(body),
+      rc,
+    ),
+  );
+  const jobId = (submitted as { id?: unknown } | undefined)?.id;
+  if (typeof jobId !== 'string' || !jobId) {
+    throw new UserError('Submitting the usage job: Genesys Cloud answered without a job id.');
+  }
+  options.onSubmitted(jobId);
+  const since = rc.now().getTime();
+  rc.io.info(`Job ${jobId}: submitted for ${options.interval}`);
+
+  const jobPath = scoped
+    ? `/api/v2/usage/client/${scoped}/aggregates/query/jobs/${jobId}`
+    : `/api/v2/usage/aggregates/query/jobs/${jobId}`;
+  const get = (what: string, after?: string) =>
+    withRetry(
+      what,
+      () =>
+        scoped
+          ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: PAGE_SIZE, after })
+          : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after }),
+      rc,
+    ).then((response) => jobPage(response, jobId));
+
+  let page = await pollUntilFinal(
+    {
+      label: `Job ${jobId}`,
+      check: () => get(`Checking job ${jobId}`),
+      statusOf: (p) => p.queryStatus,
+      isFinal: (s) => ['succeeded', 'failed', 'cancelled'].includes(s.toLowerCase()),
+      since,
+      timeoutError: (last) =>
+        new UserError(
+          `Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish on ` +
+            `Genesys Cloud: fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same ` +
+            `OAuth client, or run again with a longer query-timeout.`,
+        ),
+    },
+    rc,
+  );
+  if (page.queryStatus.toLowerCase() !== 'succeeded') {
+    const { message, code } = serviceMessage(page.errorBody);
+    throw new UserError(
+      `Job ${jobId} ${page.queryStatus.toLowerCase()} after ${formatDuration(rc.now().getTime() - since)}: ` +
+        `${message ?? 'Genesys Cloud gave no reason'}${code && code !== message ? ` (${code})` : ''}.`,
+    );
+  }
+
+  let rows = 0;
+  const cursors = new Set<string>();
+  for (let n = 1; ; n++) {
+    rows += page.entities.length;
+    // Each page goes on before the next is read, so memory stays flat however many rows there are.
+    if (page.entities.length) await onRows(page.entities, jobId);
+    rc.io.info(
+      `Job ${jobId}: page ${n}, ${page.entities.length} rows (${rows} so far)${page.nextUri ? '' : ', last page'}`,
+    );
+    if (!page.nextUri) return rows;
+    const after = cursorOf(page.nextUri);
+    if (!after) throw new UserError(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
+    if (cursors.has(after))
+      throw new UserError(`Job ${jobId}: page ${n} points back to a page already read.`);
+    cursors.add(after);
+    page = await get(`Reading page ${n + 1} of job ${jobId}`, after);
+  }
+}

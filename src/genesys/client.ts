@@ -1,0 +1,123 @@
+/**
+ * The Genesys Cloud SDK client for one run: environment or gateway, extended responses (so errors keep
+ * their status and Retry-After), and the client-credentials login with the token masked at once.
+ */
+import platformClient from 'purecloud-platform-client-v2';
+import type { Environment } from '../config.js';
+import { UserError } from '../errors.js';
+import { type RetryContext, GenesysRequestError, withRetry } from './retry.js';
+
+type ApiClient = InstanceType<typeof platformClient.ApiClientClass>;
+
+/** What the gateway settings of the SDK take (`ApiClient.setGateway`). */
+export interface GatewaySettings {
+  host: string;
+  protocol: string;
+  port?: number;
+  path_params_login: string;
+  path_params_api: string;
+}
+
+/** `http://127.0.0.1:8080/genesys/` → login at `/genesys/oauth/token`, API at `/genesys/api/v2/...`. */
+export function gatewaySettings(url: URL): GatewaySettings {
+  const path = url.pathname.replace(/\/+$/, '');
+  return {
+    host: url.hostname,
+    protocol: url.protocol.replace(/:$/, ''),
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path_params_login: path,
+    path_params_api: path,
+  };
+}
+
+/** Where the login goes, for messages. */
+export function loginBase(environment: Environment): string {
+  if (environment.kind === 'region') return `https://login.${environment.host}`;
+  const g = gatewaySettings(environment.url);
+  return `${g.protocol}://${environment.url.host}${g.path_params_login}`;
+}
+
+/** The usage endpoints this action calls. With extended responses they resolve `{status, headers, body}`. */
+export interface UsageEndpoints {
+  postUsageAggregatesQueryJobs(body: object): Promise<unknown>;
+  getUsageAggregatesQueryJob(jobId: string, opts: { pageSize?: number; after?: string }): Promise<unknown>;
+  postUsageClientClientIdAggregatesQueryJobs(clientId: string, body: object): Promise<unknown>;
+  getUsageClientClientIdAggregatesQueryJob(
+    clientId: string,
+    jobId: string,
+    opts: { pageSize?: number; after?: string },
+  ): Promise<unknown>;
+  postUsageQuery(body: object): Promise<unknown>;
+  getUsageQueryExecutionIdResults(executionId: string): Promise<unknown>;
+}
+
+export interface GenesysClient {
+  client: ApiClient;
+  usage: UsageEndpoints;
+}
+
+// The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
+platformClient.ApiClient.config.live_reload_config = false;
+
+export function createGenesysClient(environment: Environment): GenesysClient {
+  const client = new platformClient.ApiClientClass();
+  client.config.live_reload_config = false;
+  if (environment.kind === 'region') {
+    // A gateway from the SDK's config file would silently win over the region: clear it.
+    client.setGateway(undefined as unknown as Parameters<ApiClient['setGateway']>[0]);
+    client.setEnvironment(environment.host);
+  } else {
+    client.setGateway(gatewaySettings(environment.url));
+  }
+  client.setReturnExtendedResponses(true);
+  const usage = new platformClient.UsageApi(client) as unknown as UsageEndpoints;
+  return { client, usage };
+}
+
+/** The response body of an extended response (or the value itself, should extended responses be off). */
+export function bodyOf(response: unknown): unknown {
+  return typeof response === 'object' && response !== null && 'body' in response
+    ? (response as { body: unknown }).body
+    : response;
+}
+
+export interface LoginOptions {
+  clientId: string;
+  clientSecret: string;
+  environment: Environment;
+  setSecret: (secret: string) => void;
+  retry: RetryContext;
+}
+
+/** Client-credentials login. A failure is one line: client id, HTTP status, the service's description. */
+export async function login(client: ApiClient, options: LoginOptions): Promise<void> {
+  const { clientId, clientSecret, setSecret } = options;
+  // The Basic header value is as good as the secret: mask it in case anything ever prints it.
+  setSecret(Buffer.from(`${clientId}:${clientSecret}`).toString('base64'));
+  let token: unknown;
+  try {
+    const auth = await withRetry(
+      'Login',
+      () => client.loginClientCredentialsGrant(clientId, clientSecret),
+      options.retry,
+    );
+    token = auth.accessToken;
+  } catch (error) {
+    const where = loginBase(options.environment);
+    if (error instanceof GenesysRequestError) {
+      throw new UserError(
+        `Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
+          (error.failure.status === 401 || error.failure.status === 400
+            ? '. Check client-id, client-secret and environment (the client must be a client-credentials grant in this region).'
+            : ''),
+      );
+    }
+    throw error;
+  }
+  if (typeof token !== 'string' || !token) {
+    throw new UserError(
+      `Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`,
+    );
+  }
+  setSecret(token);
+}

@@ -1,0 +1,87 @@
+/**
+ * The live Genesys Cloud query: one SDK client per run, client-credentials login, then the aggregates
+ * jobs (split into ≤90-day jobs) or the legacy query. Pages of raw API rows go to `onRows` as they arrive.
+ */
+import type { Config } from '../config.js';
+import { formatDuration } from '../duration.js';
+import { UserError } from '../errors.js';
+import { formatInterval } from '../interval.js';
+import type { StageContext, UsageQuery } from '../main.js';
+import type { RowsHandler } from '../replay.js';
+import { jobInterval, runAggregatesJob, splitInterval } from './aggregates.js';
+import { createGenesysClient, login, loginBase } from './client.js';
+import { runLegacyQuery } from './legacy.js';
+import type { RetryContext } from './retry.js';
+
+export interface GenesysQueryOptions {
+  /** Jitter source for poll and retry delays; tests pin it. */
+  random?: () => number;
+}
+
+/** The permission a 403 most likely means, per mode. */
+function permissionHint(config: Config): string {
+  if (config.api === 'legacy')
+    return 'The OAuth client needs the oauth:client:view permission for api: legacy.';
+  if (config.usageClientId)
+    return 'The OAuth client needs the usage:client:view permission for the client-scoped endpoint (usage-client-id).';
+  return (
+    'The OAuth client needs the usage:organization:view permission for api: aggregates ' +
+    '(or set usage-client-id to use the client-scoped endpoint with usage:client:view).'
+  );
+}
+
+export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): UsageQuery {
+  return async (config: Config, ctx: StageContext, onRows: RowsHandler) => {
+    const interval = config.interval;
+    if (!interval) throw new UserError("Input 'interval' is required to query Genesys Cloud.");
+    const { io } = ctx;
+    const rc: RetryContext = {
+      io,
+      now: ctx.now,
+      sleep: ctx.sleep,
+      random: options.random ?? Math.random,
+      deadline: ctx.now().getTime() + config.queryTimeoutMs,
+      deadlineName: `query-timeout (${formatDuration(config.queryTimeoutMs)})`,
+      hints: { 403: permissionHint(config) },
+    };
+
+    const { client, usage } = createGenesysClient(config.environment);
+    io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
+    await login(client, {
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      environment: config.environment,
+      setSecret: (s) => io.setSecret(s),
+      retry: rc,
+    });
+    io.info('Logged in.');
+
+    const queryIds: string[] = [];
+    const onSubmitted = (id: string) => queryIds.push(id);
+    let rows = 0;
+    if (config.api === 'legacy') {
+      rows = await runLegacyQuery({ usage, config, interval, rc, onRows, onSubmitted });
+    } else {
+      const chunks = splitInterval(interval, config.granularity);
+      if (chunks.length > 1) {
+        io.info(
+          `${formatInterval(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`,
+        );
+      }
+      for (const [i, chunk] of chunks.entries()) {
+        rows += await runAggregatesJob({
+          usage,
+          config,
+          interval: jobInterval(chunk, i < chunks.length - 1),
+          rc,
+          onRows,
+          onSubmitted,
+        });
+      }
+    }
+    io.info(`${rows} rows from ${queryIds.length === 1 ? 'query' : 'queries'} ${queryIds.join(', ')}.`);
+    return { queryIds };
+  };
+}
+
+export const queryGenesysUsage: UsageQuery = createGenesysUsageQuery();

@@ -1,0 +1,393 @@
+/**
+ * A loopback fake of the Genesys Cloud endpoints this action uses (OAuth client credentials, the usage
+ * aggregates jobs, the client-scoped jobs and the legacy usage query), for the real SDK to talk to
+ * through its gateway setting: `parseEnvironment(fake.url)`. Jobs follow scripted statuses and pages;
+ * one-off faults (429, 5xx, connection resets) can be queued for matching requests.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ActionIO } from '../../src/io.js';
+
+export interface RecordedRequest {
+  method: string;
+  /** Without the gateway prefix and the query string. */
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON, or the raw text (the login's form body). */
+  body: unknown;
+  authorization: string;
+}
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+/** A reply, or `reset`: the socket is destroyed without an answer. */
+export type Fault = FakeReply | 'reset';
+
+export interface FakeJob {
+  /** Statuses answered by successive status checks; the last one repeats. */
+  statuses?: string[];
+  /** Entity pages served once the job has succeeded. */
+  pages?: unknown[][];
+  errorBody?: unknown;
+}
+
+export interface FakeLegacyQuery {
+  statuses?: string[];
+  results?: unknown[];
+  /** Extra fields of a Failed answer. */
+  failure?: Record<string, unknown>;
+}
+
+interface JobState extends Required<Omit<FakeJob, 'errorBody'>> {
+  errorBody?: unknown;
+  checks: number;
+  basePath: string;
+}
+
+interface LegacyState extends Required<Omit<FakeLegacyQuery, 'failure'>> {
+  failure?: Record<string, unknown>;
+  checks: number;
+}
+
+export interface FakeGenesysOptions {
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+  /** A gateway path prefix, e.g. `/genesys`: requests outside it get 404. */
+  prefix?: string;
+}
+
+export class FakeGenesys {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly token: string;
+  readonly prefix: string;
+  readonly requests: RecordedRequest[] = [];
+  private readonly jobScripts: FakeJob[] = [];
+  private readonly legacyScripts: FakeLegacyQuery[] = [];
+  private readonly jobs = new Map<string, JobState>();
+  private readonly legacy = new Map<string, LegacyState>();
+  private readonly faults: { match: (r: RecordedRequest) => boolean; fault: Fault }[] = [];
+  private server!: Server;
+  url = '';
+
+  private constructor(options: FakeGenesysOptions) {
+    this.clientId = options.clientId ?? 'fake-client-id';
+    this.clientSecret = options.clientSecret ?? 'fake-client-secret-5f1e9c';
+    this.token = options.token ?? 'fake-access-token-7b2d4a';
+    this.prefix = (options.prefix ?? '').replace(/\/+$/, '');
+  }
+
+  static async start(options: FakeGenesysOptions = {}): Promise<FakeGenesys> {
+    const fake = new FakeGenesys(options);
+    fake.server = createServer((req, res) => {
+      fake.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `fake server error: ${String(error)}`, code: 'fake.error' }));
+      });
+    });
+    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    const { port } = fake.server.address() as AddressInfo;
+    fake.url = `http://127.0.0.1:${port}${fake.prefix}`;
+    return fake;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The `Basic ...` value a correct login sends. */
+  get basicCredentials(): string {
+    return Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64');
+  }
+
+  /** Scripts the next submitted aggregates job (in order); unscripted jobs succeed at once with no rows. */
+  addJob(job: FakeJob): this {
+    this.jobScripts.push(job);
+    return this;
+  }
+
+  addLegacyQuery(query: FakeLegacyQuery): this {
+    this.legacyScripts.push(query);
+    return this;
+  }
+
+  /** Answers the next request that matches with `fault` instead (once per call). */
+  fault(match: { method?: string; path?: RegExp; nth?: number }, ...faults: Fault[]): this {
+    for (const fault of faults) {
+      let seen = 0;
+      this.faults.push({
+        match: (r) => {
+          if (match.method && r.method !== match.method) return false;
+          if (match.path && !match.path.test(r.path)) return false;
+          seen++;
+          return seen >= (match.nth ?? 1);
+        },
+        fault,
+      });
+    }
+    return this;
+  }
+
+  /** Requests to a path, e.g. every status check of one job. */
+  requestsTo(method: string, path: RegExp): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && path.test(r.path));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let body: unknown = text;
+    if (text && /json/.test(req.headers['content-type'] ?? '')) body = JSON.parse(text);
+    if (this.prefix && !url.pathname.startsWith(this.prefix + '/')) {
+      return send(res, {
+        status: 404,
+        body: { message: `outside gateway prefix ${this.prefix}`, code: 'not.found' },
+      });
+    }
+    const request: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname.slice(this.prefix.length),
+      query: Object.fromEntries(url.searchParams),
+      body,
+      authorization: req.headers.authorization ?? '',
+    };
+    this.requests.push(request);
+
+    const faultIndex = this.faults.findIndex((f) => f.match(request));
+    if (faultIndex >= 0) {
+      const fault = this.faults.splice(faultIndex, 1)[0]?.fault;
+      if (fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault) return send(res, fault);
+    }
+    send(res, this.route(request));
+  }
+
+  private route(r: RecordedRequest): FakeReply {
+    if (r.method === 'POST' && r.path === '/oauth/token') {
+      const ok =
+        r.authorization === `Basic ${this.basicCredentials}` && r.body === 'grant_type=client_credentials';
+      return ok
+        ? { status: 200, body: { access_token: this.token, token_type: 'bearer', expires_in: 86399 } }
+        : {
+            status: 401,
+            body: {
+              error: 'invalid_client',
+              description: 'authentication failed',
+              error_description: 'authentication failed',
+            },
+          };
+    }
+    if (!r.path.startsWith('/api/v2/')) return notFound(r);
+    if (r.authorization !== `Bearer ${this.token}`) {
+      return {
+        status: 401,
+        body: { message: 'Authentication failed', code: 'authentication.required', status: 401 },
+      };
+    }
+
+    let m = /^(\/api\/v2\/usage(?:\/client\/[^/]+)?\/aggregates\/query\/jobs)$/.exec(r.path);
+    if (m && r.method === 'POST') {
+      const id = `job-${this.jobs.size + 1}`;
+      const script = this.jobScripts.shift() ?? {};
+      this.jobs.set(id, {
+        statuses: script.statuses ?? ['Succeeded'],
+        pages: script.pages ?? [[]],
+        errorBody: script.errorBody,
+        checks: 0,
+        basePath: m[1] as string,
+      });
+      return { status: 202, body: { id, resultsUri: `${m[1]}/${id}`, selfUri: `${m[1]}/${id}` } };
+    }
+    m = /^(\/api\/v2\/usage(?:\/client\/[^/]+)?\/aggregates\/query\/jobs)\/([^/]+)$/.exec(r.path);
+    if (m && r.method === 'GET') {
+      const job = this.jobs.get(m[2] as string);
+      if (!job || job.basePath !== m[1]) return notFound(r);
+      return this.jobAnswer(m[2] as string, job, r.query);
+    }
+    if (r.path === '/api/v2/usage/query' && r.method === 'POST') {
+      const id = `exec-${this.legacy.size + 1}`;
+      const script = this.legacyScripts.shift() ?? {};
+      this.legacy.set(id, {
+        statuses: script.statuses ?? ['Complete'],
+        results: script.results ?? [],
+        failure: script.failure,
+        checks: 0,
+      });
+      return { status: 202, body: { executionId: id, resultsUri: `/api/v2/usage/query/${id}/results` } };
+    }
+    m = /^\/api\/v2\/usage\/query\/([^/]+)\/results$/.exec(r.path);
+    if (m && r.method === 'GET') {
+      const query = this.legacy.get(m[1] as string);
+      if (!query) return notFound(r);
+      const status = pick(query.statuses, query.checks++);
+      if (status === 'Complete')
+        return { status: 200, body: { queryStatus: status, results: query.results } };
+      return { status: 200, body: { queryStatus: status, ...(status === 'Failed' ? query.failure : {}) } };
+    }
+    return notFound(r);
+  }
+
+  private jobAnswer(id: string, job: JobState, query: Record<string, string>): FakeReply {
+    const pageSize = Number(query.pageSize ?? 100);
+    if (!(pageSize >= 1 && pageSize <= 1000)) {
+      return { status: 400, body: { message: 'pageSize must be from 1 to 1000', code: 'bad.request' } };
+    }
+    let index = 0;
+    if (query.after) {
+      const cursor = /^p(\d+)$/.exec(query.after);
+      index = cursor ? Number(cursor[1]) : -1;
+      if (index < 1 || index >= job.pages.length) {
+        return { status: 400, body: { message: `unknown cursor ${query.after}`, code: 'bad.request' } };
+      }
+    } else {
+      const status = pick(job.statuses, job.checks++);
+      if (status !== 'Succeeded') {
+        return {
+          status: 200,
+          body: {
+            queryStatus: status,
+            ...(job.errorBody && status !== 'Running' && status !== 'Queued'
+              ? { errorBody: job.errorBody }
+              : {}),
+          },
+        };
+      }
+    }
+    const next =
+      index + 1 < job.pages.length
+        ? `${job.basePath}/${id}?pageSize=${pageSize}&after=p${index + 1}`
+        : undefined;
+    return {
+      status: 200,
+      body: { queryStatus: 'Succeeded', entities: job.pages[index], ...(next ? { nextUri: next } : {}) },
+    };
+  }
+}
+
+function pick(statuses: string[], i: number): string {
+  return statuses[Math.min(i, statuses.length - 1)] ?? 'Succeeded';
+}
+
+function notFound(r: RecordedRequest): FakeReply {
+  return {
+    status: 404,
+    body: { message: `no route for ${r.method} ${r.path}`, code: 'not.found', status: 404 },
+  };
+}
+
+function send(res: ServerResponse, reply: FakeReply): void {
+  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    ...(payload ? { 'content-type': 'application/json' } : {}),
+    ...reply.headers,
+  });
+  res.end(payload);
+}
+
+/** Aggregates rows as the API sends them. */
+export function aggregatesRow(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    date: '2026-11-02',
+    platform: 'PublicApi',
+    httpMethod: n % 2 ? 'GET' : 'POST',
+    templateUri: `api/v2/things/${n}`,
+    requestCount: 100 + n,
+    status200: 90 + n,
+    status300: 0,
+    status400: 10,
+    status429: n,
+    status500: 0,
+    oauthClient: { id: `client-${n % 3}`, name: `Client ${n % 3}` },
+    ...extra,
+  };
+}
+
+/** Legacy rows as the API sends them. */
+export function legacyRow(n: number): Record<string, unknown> {
+  return {
+    clientId: `client-${n}`,
+    clientName: `Client ${n}`,
+    organizationId: '',
+    userId: '',
+    templateUri: '',
+    httpMethod: '',
+    status200: 50,
+    status300: 0,
+    status400: 5,
+    status500: 1,
+    status429: 2,
+    requests: 56,
+    date: '2026-11-02T00:00:00Z',
+  };
+}
+
+export interface CapturedLine {
+  level: 'info' | 'warning' | 'error' | 'debug' | 'failed';
+  message: string;
+}
+
+/** An ActionIO that keeps everything in memory. */
+export function captureIO(): ActionIO & {
+  lines: CapturedLine[];
+  secrets: string[];
+  outputs: Record<string, string>;
+  text(): string;
+} {
+  const lines: CapturedLine[] = [];
+  const secrets: string[] = [];
+  const outputs: Record<string, string> = {};
+  return {
+    lines,
+    secrets,
+    outputs,
+    text: () => lines.map((l) => `${l.level}: ${l.message}`).join('\n'),
+    info: (message) => lines.push({ level: 'info', message }),
+    warning: (message) => lines.push({ level: 'warning', message }),
+    error: (message) => lines.push({ level: 'error', message }),
+    debug: (message) => lines.push({ level: 'debug', message }),
+    setFailed: (message) => lines.push({ level: 'failed', message }),
+    setSecret: (secret) => secrets.push(secret),
+    setOutput: (name, value) => (outputs[name] = value),
+    group: async (_name, fn) => fn(),
+    writeJobSummary: async () => false,
+  };
+}
+
+/** A clock that only moves when the code under test sleeps: no real waiting. */
+export function fakeClock(start = Date.parse('2026-11-21T12:00:00Z')): {
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  sleeps: number[];
+  elapsed: () => number;
+} {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => new Date(t),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+    elapsed: () => t - start,
+  };
+}
+
+/** Loopback only: no proxy may see these requests. */
+export function loopbackOnly(): void {
+  process.env.NO_PROXY = '127.0.0.1,localhost';
+  process.env.no_proxy = '127.0.0.1,localhost';
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy']) {
+    delete process.env[name];
+  }
+}
