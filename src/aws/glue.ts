@@ -1,0 +1,281 @@
+/**
+ * The Glue stage: run the crawler and wait for it (Glue has no waiters), or, with `crawl: when-needed`
+ * and a table that already fits the records, register the new partitions directly.
+ */
+import {
+  BatchCreatePartitionCommand,
+  GetCrawlerCommand,
+  GetCrawlerMetricsCommand,
+  GetTableCommand,
+  type Crawler,
+  type GlueClient,
+  type LastCrawlInfo,
+  type PartitionInput,
+  StartCrawlerCommand,
+  type StorageDescriptor,
+  type Table,
+} from '@aws-sdk/client-glue';
+import { formatDuration } from '../duration.js';
+import { describeError, UserError } from '../errors.js';
+import type { ActionIO } from '../io.js';
+import type { PartitionFile } from '../partition-writer.js';
+import { RECORD_FIELDS } from '../records.js';
+import { awsCall, awsErrorName, awsFailure } from './errors.js';
+import { type Clock, Poller } from './poll.js';
+
+export const PARTITION_KEYS = ['granularity', 'dt'] as const;
+/** Our clock and AWS's may disagree a little; a crawl never starts less than a minute after the last one. */
+export const CLOCK_SKEW_MS = 60_000;
+const FIRST_POLL_MS = 2000;
+const MAX_POLL_MS = 15_000;
+/** BatchCreatePartition takes at most 100 partitions per call. */
+const PARTITION_BATCH = 100;
+/** Table statistics the crawler keeps; they do not describe one partition. */
+const TABLE_STATS = ['recordCount', 'averageRecordSize', 'sizeKey', 'objectCount'];
+
+/** The crawl ended FAILED or CANCELLED: the message is the crawler's own, `status` is for the output. */
+export class CrawlerFailedError extends UserError {
+  constructor(
+    message: string,
+    readonly status: string,
+  ) {
+    super(message);
+    this.name = 'CrawlerFailedError';
+  }
+}
+
+export interface CrawlerMetrics {
+  tablesCreated: number;
+  tablesUpdated: number;
+  tablesDeleted: number;
+}
+
+export interface CrawlResult {
+  status: 'SUCCEEDED';
+  durationMs: number;
+  metrics?: CrawlerMetrics;
+}
+
+export interface GlueOptions {
+  clock: Clock;
+  io: ActionIO;
+  timeoutMs: number;
+}
+
+/**
+ * Whether the crawl that `GetCrawler` reports as the last one is ours: it started after the crawl
+ * that was last before we started, and not before our start (within the clock skew).
+ */
+export function isOurCrawl(
+  lastStart: Date | undefined,
+  ourStart: Date,
+  previousStart: Date | undefined,
+): boolean {
+  if (!lastStart) return false;
+  if (previousStart && lastStart.getTime() <= previousStart.getTime()) return false;
+  return lastStart.getTime() >= ourStart.getTime() - CLOCK_SKEW_MS;
+}
+
+export async function runCrawler(glue: GlueClient, name: string, options: GlueOptions): Promise<CrawlResult> {
+  const { io, clock } = options;
+  const begin = clock.now().getTime();
+  const poller = new Poller(clock, options.timeoutMs, FIRST_POLL_MS, MAX_POLL_MS);
+  const timeout = (state: string | undefined) =>
+    new UserError(
+      `Glue crawler ${name} did not finish within crawler-timeout (${formatDuration(options.timeoutMs)}; state ${state ?? 'unknown'}). It goes on running in AWS; the uploaded objects are in place.`,
+    );
+  const get = async (): Promise<Crawler> => {
+    const { Crawler: crawler } = await awsCall(`Glue GetCrawler ${name}`, () =>
+      glue.send(new GetCrawlerCommand({ Name: name })),
+    );
+    if (!crawler) throw new UserError(`Glue GetCrawler ${name} returned no crawler.`);
+    return crawler;
+  };
+  const waitUntilReady = async (): Promise<Crawler> => {
+    let crawler = await get();
+    if (crawler.State !== 'READY')
+      io.info(`Crawler ${name} is ${crawler.State}: waiting for that crawl to end.`);
+    while (crawler.State !== 'READY') {
+      if (!(await poller.wait())) throw timeout(crawler.State);
+      crawler = await get();
+    }
+    return crawler;
+  };
+
+  let previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+  let ourStart: Date;
+  for (;;) {
+    ourStart = clock.now();
+    try {
+      await glue.send(new StartCrawlerCommand({ Name: name }));
+      break;
+    } catch (error) {
+      if (awsErrorName(error) !== 'CrawlerRunningException')
+        throw awsFailure(`Glue StartCrawler ${name}`, error);
+      io.info(`Crawler ${name} was started elsewhere just now: waiting for that crawl, then starting again.`);
+      if (!(await poller.wait())) throw timeout('RUNNING');
+      previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+    }
+  }
+  io.info(`Started crawler ${name}.`);
+
+  poller.reset();
+  let last: LastCrawlInfo | undefined;
+  let lastState: string | undefined;
+  for (;;) {
+    const crawler = await get();
+    if (crawler.State !== lastState) io.info(`Crawler ${name}: ${(lastState = crawler.State)}`);
+    if (crawler.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, ourStart, previousStart)) {
+      last = crawler.LastCrawl;
+      break;
+    }
+    if (!(await poller.wait())) throw timeout(crawler.State);
+  }
+  if (last?.Status !== 'SUCCEEDED') {
+    const logs =
+      last?.LogGroup || last?.LogStream
+        ? ` (CloudWatch Logs: group ${last.LogGroup ?? '?'}, stream ${last.LogStream ?? '?'})`
+        : '';
+    throw new CrawlerFailedError(
+      `Glue crawler ${name} ${last?.Status ?? 'ended without a status'}: ${last?.ErrorMessage ?? 'no error message'}${logs}. The uploaded objects are in place.`,
+      last?.Status ?? 'FAILED',
+    );
+  }
+  const durationMs = clock.now().getTime() - begin;
+  io.info(`Crawler ${name} SUCCEEDED after ${formatDuration(durationMs)}.`);
+  return { status: 'SUCCEEDED', durationMs, metrics: await crawlerMetrics(glue, name, io) };
+}
+
+/** Tables created/updated for the summary; a failure here only costs that line. */
+async function crawlerMetrics(
+  glue: GlueClient,
+  name: string,
+  io: ActionIO,
+): Promise<CrawlerMetrics | undefined> {
+  try {
+    const { CrawlerMetricsList: list } = await glue.send(
+      new GetCrawlerMetricsCommand({ CrawlerNameList: [name] }),
+    );
+    const m = list?.find((x) => x.CrawlerName === name) ?? list?.[0];
+    if (!m) return undefined;
+    return {
+      tablesCreated: m.TablesCreated ?? 0,
+      tablesUpdated: m.TablesUpdated ?? 0,
+      tablesDeleted: m.TablesDeleted ?? 0,
+    };
+  } catch (error) {
+    io.warning(`Could not read the crawler's metrics (GetCrawlerMetrics): ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+/** `s3://bucket/prefix/`: the table's location, with a trailing slash. */
+export function tableLocation(bucket: string, prefix: string): string {
+  return `s3://${bucket}/${prefix ? `${prefix}/` : ''}`;
+}
+
+const trimSlash = (s: string) => s.replace(/\/+$/, '');
+
+/** Whether the table can take our partitions as they are; if not, why the crawler must run. */
+export function tableFits(
+  table: Table | undefined,
+  location: string,
+): { fits: true } | { fits: false; reason: string } {
+  if (!table) return { fits: false, reason: 'the table does not exist yet' };
+  const keys = (table.PartitionKeys ?? []).map((k) => (k.Name ?? '').toLowerCase());
+  if (keys.join(',') !== PARTITION_KEYS.join(',')) {
+    return {
+      fits: false,
+      reason: `the table's partition keys are (${keys.join(', ')}), not (${PARTITION_KEYS.join(', ')})`,
+    };
+  }
+  const sd = table.StorageDescriptor;
+  if (!sd) return { fits: false, reason: 'the table has no storage descriptor' };
+  const have = new Set((sd.Columns ?? []).map((c) => (c.Name ?? '').toLowerCase()));
+  const missing = RECORD_FIELDS.map((f) => f.toLowerCase()).filter((f) => !have.has(f));
+  if (missing.length) return { fits: false, reason: `the table lacks the columns ${missing.join(', ')}` };
+  if (trimSlash(sd.Location ?? '') !== trimSlash(location)) {
+    return { fits: false, reason: `the table's location ${sd.Location ?? '(none)'} is not ${location}` };
+  }
+  return { fits: true };
+}
+
+/** One partition per (granularity, dt), described like the table (its format, SerDe, columns). */
+export function partitionInputs(
+  sd: StorageDescriptor,
+  location: string,
+  files: PartitionFile[],
+): PartitionInput[] {
+  const base = trimSlash(location);
+  const parameters = Object.fromEntries(
+    Object.entries(sd.Parameters ?? {}).filter(([key]) => !TABLE_STATS.includes(key)),
+  );
+  const seen = new Set<string>();
+  const inputs: PartitionInput[] = [];
+  for (const file of files) {
+    const id = `${file.granularity}/${file.dt}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    inputs.push({
+      Values: [file.granularity, file.dt],
+      StorageDescriptor: {
+        ...sd,
+        Parameters: parameters,
+        Location: `${base}/granularity=${file.granularity}/dt=${file.dt}/`,
+      },
+    });
+  }
+  return inputs;
+}
+
+/** The table, or undefined when it (or its database) does not exist. */
+export async function getTable(
+  glue: GlueClient,
+  database: string,
+  table: string,
+): Promise<Table | undefined> {
+  try {
+    return (await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }))).Table;
+  } catch (error) {
+    if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
+    throw awsFailure(`Glue GetTable ${database}.${table}`, error);
+  }
+}
+
+export interface RegisterResult {
+  created: number;
+  existed: number;
+}
+
+/** BatchCreatePartition in batches; partitions that exist already are fine, any other error is not. */
+export async function registerPartitions(
+  glue: GlueClient,
+  database: string,
+  table: string,
+  inputs: PartitionInput[],
+): Promise<RegisterResult> {
+  const result: RegisterResult = { created: 0, existed: 0 };
+  for (let i = 0; i < inputs.length; i += PARTITION_BATCH) {
+    const batch = inputs.slice(i, i + PARTITION_BATCH);
+    const { Errors: errors = [] } = await awsCall(`Glue BatchCreatePartition on ${database}.${table}`, () =>
+      glue.send(
+        new BatchCreatePartitionCommand({
+          DatabaseName: database,
+          TableName: table,
+          PartitionInputList: batch,
+        }),
+      ),
+    );
+    const existed = errors.filter((e) => e.ErrorDetail?.ErrorCode === 'AlreadyExistsException').length;
+    const failed = errors.find((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
+    if (failed) {
+      const values = (failed.PartitionValues ?? []).map((v, k) => `${PARTITION_KEYS[k] ?? k}=${v}`).join('/');
+      throw new UserError(
+        `Glue BatchCreatePartition on ${database}.${table} failed for ${values}: ${failed.ErrorDetail?.ErrorCode ?? 'error'}: ${failed.ErrorDetail?.ErrorMessage ?? 'no message'}`,
+      );
+    }
+    result.existed += existed;
+    result.created += batch.length - existed;
+  }
+  return result;
+}

@@ -1,0 +1,179 @@
+/**
+ * The data lake stages, after the NDJSON is on disk: upload to S3, Glue (crawl or register
+ * partitions), Athena. Each stage is logged in its own group; a failure throws a UserError with
+ * AWS's own message and leaves the local files and the uploaded objects in place.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Api, Config } from '../config.js';
+import { UserError } from '../errors.js';
+import type { Interval } from '../interval.js';
+import { bucketBounds, partitionGranularity } from '../layout.js';
+import type { DataLake, DataLakeInput, DataLakeResult, StageContext } from '../main.js';
+import type { PartitionFile } from '../partition-writer.js';
+import { AthenaQueryError, clientRequestToken, runAthenaQuery } from './athena.js';
+import { type AwsClients, createAwsClients, destroyAwsClients } from './clients.js';
+import {
+  CrawlerFailedError,
+  getTable,
+  partitionInputs,
+  registerPartitions,
+  runCrawler,
+  tableFits,
+  tableLocation,
+} from './glue.js';
+import { uploadPartitions } from './s3-upload.js';
+import { athenaSection, type GlueSummary, glueSection, s3Section } from './sections.js';
+import { builtInQuery, queryValues, renderQuery } from './sql.js';
+
+export { AWS_ACTIONS_USED, ATHENA_QUERY_PERMISSIONS, KMS_PERMISSIONS } from './permissions.js';
+
+export const ATHENA_RESULTS_FILE = 'athena-results.csv';
+/** Rows of the Athena result shown in the summary (all of them go to the CSV). */
+const MAX_PREVIEW_ROWS = 50;
+
+/** A data lake failure, with what was done before it (uploads, the crawler's status) for the outputs. */
+export class DataLakeError extends UserError {
+  constructor(
+    message: string,
+    readonly partial: DataLakeResult,
+  ) {
+    super(message);
+    this.name = 'DataLakeError';
+  }
+}
+
+/** The interval the data covers, when the run had none (a replay): from the first to the last bucket. */
+export function dataInterval(
+  files: PartitionFile[],
+  granularity: Config['granularity'],
+): Interval | undefined {
+  const dates = files.map((f) => f.dt).sort();
+  const first = dates[0];
+  const last = dates[dates.length - 1];
+  if (!first || !last) return undefined;
+  return { start: new Date(`${first}T00:00:00Z`), end: bucketBounds(last, granularity).end };
+}
+
+/** The data lake over the given clients; `runDataLake` makes them from the config and the environment. */
+export function createDataLake(makeClients?: (config: Config) => AwsClients): DataLake {
+  return async (config, ctx, input) => {
+    const clients = (makeClients ?? createAwsClients)(config);
+    const result: DataLakeResult = {
+      s3Uris: [],
+      crawlerStatus: 'SKIPPED',
+      athenaQueryExecutionId: '',
+      athenaResultsCsv: '',
+      sections: [],
+    };
+    try {
+      await stages(clients, config, ctx, input, result);
+      return result;
+    } catch (error) {
+      if (error instanceof UserError) throw new DataLakeError(error.message, result);
+      throw error;
+    } finally {
+      if (!makeClients) destroyAwsClients(clients);
+    }
+  };
+}
+
+export const runDataLake: DataLake = createDataLake();
+
+async function stages(
+  clients: AwsClients,
+  config: Config,
+  ctx: StageContext,
+  input: DataLakeInput,
+  result: DataLakeResult,
+): Promise<void> {
+  const { io } = ctx;
+  const clock = { now: ctx.now, sleep: ctx.sleep };
+
+  if (config.s3) {
+    const s3 = config.s3;
+    const uploads = await io.group('Upload to S3', () =>
+      uploadPartitions(clients.s3, s3, input.files, {
+        granularity: config.granularity,
+        interval: config.interval,
+        io,
+      }),
+    );
+    result.s3Uris = uploads.filter((u) => u.uploaded).map((u) => u.uri);
+    result.sections.push(s3Section(s3.bucket, s3.prefix, uploads));
+  }
+
+  if (config.glue && config.s3) {
+    const { crawler, crawl } = config.glue;
+    const s3 = config.s3;
+    const summary = await io.group('Glue crawler', async (): Promise<GlueSummary> => {
+      let why: string | undefined;
+      if (crawl === 'when-needed') {
+        const athena = config.athena;
+        if (!athena) {
+          why = 'athena-database is not set, so the table cannot be looked up (crawl: when-needed)';
+        } else {
+          const location = tableLocation(s3.bucket, s3.prefix);
+          const table = await getTable(clients.glue, athena.database, athena.table);
+          const verdict = tableFits(table, location);
+          if (verdict.fits && table?.StorageDescriptor) {
+            const inputs = partitionInputs(table.StorageDescriptor, location, input.files);
+            const registered = await registerPartitions(clients.glue, athena.database, athena.table, inputs);
+            io.info(
+              `Table ${athena.database}.${athena.table} has every column: registered ${registered.created} partition(s), ${registered.existed} existed already; the crawler does not need to run.`,
+            );
+            return { kind: 'registered', database: athena.database, table: athena.table, ...registered };
+          }
+          why = verdict.fits ? 'the table has no storage descriptor' : verdict.reason;
+        }
+        io.info(`Running the crawler: ${why}.`);
+      }
+      try {
+        const crawled = await runCrawler(clients.glue, crawler, {
+          clock,
+          io,
+          timeoutMs: config.crawlerTimeoutMs,
+        });
+        return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
+      } catch (error) {
+        if (error instanceof CrawlerFailedError) result.crawlerStatus = error.status;
+        throw error;
+      }
+    });
+    result.crawlerStatus = summary.kind === 'registered' ? 'PARTITIONS_REGISTERED' : 'SUCCEEDED';
+    result.sections.push(glueSection(summary));
+  }
+
+  if (config.athena) {
+    const athena = config.athena;
+    const interval =
+      config.interval ??
+      dataInterval(input.files, config.granularity) ??
+      ({ start: ctx.now(), end: ctx.now() } satisfies Interval);
+    const template =
+      athena.query ??
+      builtInQuery({
+        granularity: partitionGranularity(config.granularity),
+        api: (input.report.api === 'legacy' ? 'legacy' : 'aggregates') satisfies Api,
+        byInterval: Boolean(config.interval),
+      });
+    const sql = renderQuery(template, queryValues(athena.database, athena.table, interval, config.top));
+    const csvPath = path.join(config.outputDir, ATHENA_RESULTS_FILE);
+    const outcome = await io.group('Athena', () =>
+      runAthenaQuery(clients.athena, athena, sql, {
+        clock,
+        io,
+        timeoutMs: config.athenaTimeoutMs,
+        clientRequestToken: clientRequestToken(ctx.env, sql, randomUUID()),
+        csvPath,
+        previewRows: Math.min(config.top, MAX_PREVIEW_ROWS),
+      }).catch((error: unknown) => {
+        if (error instanceof AthenaQueryError) result.athenaQueryExecutionId = error.queryExecutionId;
+        throw error;
+      }),
+    );
+    result.athenaQueryExecutionId = outcome.queryExecutionId;
+    result.athenaResultsCsv = outcome.csvPath;
+    result.sections.push(athenaSection(outcome, sql));
+  }
+}

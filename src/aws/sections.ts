@@ -1,0 +1,134 @@
+/** The data lake's Markdown sections for the summary, pure. Every value from data or AWS is escaped. */
+import { formatDuration } from '../duration.js';
+import { code, escapeMarkdown, formatNumber } from '../summary.js';
+import { type AthenaOutcome, athenaCostUsd } from './athena.js';
+import type { UploadResult } from './s3-upload.js';
+
+const MAX_LISTED_OBJECTS = 100;
+const MAX_CELL_CHARS = 200;
+
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : ':---'))), ...rows.map(line)].join('\n');
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatUsd(usd: number): string {
+  return `$${usd >= 0.01 ? usd.toFixed(2) : usd.toFixed(6)}`;
+}
+
+function coverageText(result: UploadResult): string {
+  if (result.coverage.complete) return 'complete';
+  const iso = (d: Date) =>
+    d
+      .toISOString()
+      .replace(/T00:00:00\.000Z$/, '')
+      .replace('.000Z', 'Z');
+  return `partial: ${escapeMarkdown(`${iso(result.coverage.start)} to ${iso(result.coverage.end)}`)}`;
+}
+
+export function s3Section(bucket: string, prefix: string, results: UploadResult[]): string {
+  const uploaded = results.filter((r) => r.uploaded).length;
+  const kept = results.length - uploaded;
+  const out = [
+    '### S3 upload',
+    `Uploaded ${formatNumber(uploaded)} of ${formatNumber(results.length)} objects to ${code(`s3://${bucket}/${prefix ? `${prefix}/` : ''}`)}.`,
+  ];
+  if (kept) {
+    out.push(
+      `> Kept ${formatNumber(kept)} existing object${kept === 1 ? '' : 's'}: a partly covered bucket never replaces an object that covers more of it. Its rows are in the local NDJSON.`,
+    );
+  }
+  if (results.length) {
+    const listed = results.slice(0, MAX_LISTED_OBJECTS);
+    const rows = listed.map((r) => [
+      code(r.file.relativePath),
+      formatNumber(r.file.records),
+      coverageText(r),
+      r.uploaded ? 'uploaded' : `kept: ${escapeMarkdown(r.reason)}`,
+    ]);
+    const more =
+      results.length > listed.length ? `\n\n… and ${results.length - listed.length} more (see the log).` : '';
+    out.push(
+      `<details><summary>Objects</summary>\n\n${table(['Object', 'Records', 'Bucket coverage', 'Result'], ['l', 'r', 'l', 'l'], rows)}${more}\n\n</details>`,
+    );
+  }
+  return out.join('\n\n');
+}
+
+export type GlueSummary =
+  | {
+      kind: 'crawled';
+      crawler: string;
+      durationMs: number;
+      metrics?: { tablesCreated: number; tablesUpdated: number; tablesDeleted: number };
+      why?: string;
+    }
+  | { kind: 'registered'; database: string; table: string; created: number; existed: number };
+
+export function glueSection(glue: GlueSummary): string {
+  const out = ['### Glue'];
+  if (glue.kind === 'registered') {
+    out.push(
+      `Table ${code(`${glue.database}.${glue.table}`)} already has every column: registered ${formatNumber(glue.created)} new partition${glue.created === 1 ? '' : 's'} (${formatNumber(glue.existed)} existed already) without running the crawler. Status ${code('PARTITIONS_REGISTERED')}.`,
+    );
+    return out.join('\n\n');
+  }
+  const metrics = glue.metrics
+    ? ` · tables created ${formatNumber(glue.metrics.tablesCreated)}, updated ${formatNumber(glue.metrics.tablesUpdated)}, deleted ${formatNumber(glue.metrics.tablesDeleted)}`
+    : '';
+  out.push(
+    `Crawler ${code(glue.crawler)}: ${code('SUCCEEDED')} in ${escapeMarkdown(formatDuration(glue.durationMs))}${metrics}.`,
+  );
+  if (glue.why) out.push(`Crawled because ${escapeMarkdown(glue.why)}.`);
+  return out.join('\n\n');
+}
+
+function cell(value: string | undefined): string {
+  if (value === undefined) return '<i>null</i>';
+  const short = value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}…` : value;
+  return escapeMarkdown(short) || '<i>empty</i>';
+}
+
+const isNumber = (value: string | undefined) =>
+  value === undefined || /^-?\d+(\.\d+)?(E-?\d+)?$/i.test(value);
+
+export function athenaSection(outcome: AthenaOutcome, sql: string): string {
+  const facts = [
+    `Query ${code(outcome.queryExecutionId)} in workgroup ${code(outcome.workgroup)}: ${code('SUCCEEDED')}`,
+    `${formatBytes(outcome.dataScannedBytes ?? 0)} scanned`,
+    `engine ${escapeMarkdown(formatDuration(outcome.engineMs ?? 0))}`,
+    `est. cost ${escapeMarkdown(formatUsd(athenaCostUsd(outcome.dataScannedBytes ?? 0)))}`,
+    `${formatNumber(outcome.rowCount)} row${outcome.rowCount === 1 ? '' : 's'}`,
+  ];
+  const out = ['### Athena', facts.join(' · ')];
+  if (outcome.columns.length && outcome.preview.length) {
+    out.push(
+      table(
+        outcome.columns.map((c) => escapeMarkdown(c)),
+        outcome.columns.map((_, i) => (outcome.preview.every((row) => isNumber(row[i])) ? 'r' : 'l')),
+        outcome.preview.map((row) => row.map(cell)),
+      ),
+    );
+  } else if (!outcome.rowCount) {
+    out.push('The query returned no rows.');
+  }
+  if (outcome.rowCount > outcome.preview.length) {
+    out.push(`First ${formatNumber(outcome.preview.length)} rows shown; all of them are in the CSV.`);
+  }
+  out.push(`All rows: ${code(outcome.csvPath)}`);
+  // <pre> is a raw HTML block: blank lines inside are fine, and the escaped entities are decoded.
+  const lines = sql.split(/\r?\n/).map((line) => escapeMarkdown(line));
+  out.push(`<details><summary>SQL</summary>\n\n<pre>${lines.join('\n')}</pre>\n\n</details>`);
+  return out.join('\n\n');
+}

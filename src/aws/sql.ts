@@ -1,0 +1,88 @@
+/**
+ * The Athena SQL, pure: the built-in report query and the placeholder templating for user queries.
+ * The built-in SQL runs unchanged on Athena (Trino) and DuckDB: identifiers double-quoted and
+ * lower-cased as the crawler makes them, DOUBLE before dividing, lower snake_case aliases.
+ */
+import type { Api } from '../config.js';
+import { UserError } from '../errors.js';
+import { formatDate, formatInstant, type Interval } from '../interval.js';
+import type { PartitionGranularity } from '../layout.js';
+
+export const PLACEHOLDERS = ['database', 'table', 'start', 'end', 'start_date', 'end_date', 'top'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type QueryValues = Record<Placeholder, string>;
+
+/** The values for an interval: ISO instants as the records carry them, and YYYY-MM-DD dates. */
+export function queryValues(database: string, table: string, interval: Interval, top: number): QueryValues {
+  for (const [input, value] of [
+    ['athena-database', database],
+    ['athena-table', table],
+  ] as const) {
+    // Substituted inside "..." identifiers: refuse what could end the quoting.
+    if (!/^[A-Za-z0-9_-]+$/.test(value)) {
+      throw new UserError(
+        `Input '${input}' has an invalid value '${value}': expected letters, digits, _ and - only.`,
+      );
+    }
+  }
+  return {
+    database,
+    table,
+    start: formatInstant(interval.start),
+    end: formatInstant(interval.end),
+    start_date: formatDate(interval.start),
+    end_date: formatDate(interval.end),
+    top: String(top),
+  };
+}
+
+/** Replaces every `{{name}}` (spaces inside the braces allowed); an unknown name is an error. */
+export function renderQuery(template: string, values: QueryValues): string {
+  return template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_match, name: string) => {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      throw new UserError(
+        `Input 'athena-query' has an unknown placeholder '{{${name}}}': use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
+      );
+    }
+    return values[name as Placeholder];
+  });
+}
+
+export interface BuiltInQueryShape {
+  /** The partition the run wrote to. */
+  granularity: PartitionGranularity;
+  /** The API the rows came from: both APIs' rows may share a table, and count differently. */
+  api: Api;
+  /**
+   * With the query's interval known, select exactly the rows of queries over that interval
+   * (records carry it); on a replay without one, the partitions in the data's date range.
+   */
+  byInterval: boolean;
+}
+
+/**
+ * The top 429 offenders by client and template URI, with requests, 429s and the 429 rate (%).
+ * A client is its id, or its name when only the name was grouped.
+ */
+export function builtInQuery(shape: BuiltInQueryShape): string {
+  const slice = shape.byInterval
+    ? `"interval" = '{{start}}/{{end}}'`
+    : `"dt" >= '{{start_date}}' AND "dt" < '{{end_date}}'`;
+  return [
+    'SELECT',
+    '  "clientid" AS client_id,',
+    '  max("clientname") AS client_name,',
+    '  "templateuri" AS template_uri,',
+    '  sum("requests") AS requests,',
+    '  sum("status429") AS status_429,',
+    '  round(CAST(sum("status429") AS DOUBLE) * 100 / NULLIF(CAST(sum("requests") AS DOUBLE), 0), 4) AS rate_429_pct',
+    'FROM "{{database}}"."{{table}}"',
+    `WHERE "granularity" = '${shape.granularity}'`,
+    `  AND "api" = '${shape.api}'`,
+    `  AND ${slice}`,
+    `GROUP BY "clientid", CASE WHEN "clientid" = '' THEN "clientname" ELSE '' END, "templateuri"`,
+    'HAVING sum("status429") > 0',
+    'ORDER BY status_429 DESC, requests DESC, client_id, template_uri',
+    'LIMIT {{top}}',
+  ].join('\n');
+}

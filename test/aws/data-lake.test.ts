@@ -1,0 +1,242 @@
+/**
+ * runDataLake end to end in-process: s3rver for S3, the Glue and Athena fakes, real SDK clients,
+ * the config from real inputs, and the Athena fake answering with DuckDB over the uploaded objects.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type Config, parseConfig } from '../../src/config.js';
+import { UserError } from '../../src/errors.js';
+import { AWS_ACTIONS_USED, createDataLake, DataLakeError } from '../../src/aws/index.js';
+import type { DataLakeResult } from '../../src/main.js';
+import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
+import { crawlerTable, type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
+import {
+  CREDENTIALS,
+  destroyClients,
+  loopbackClients,
+  recordCommands,
+  REGION,
+  stageContext,
+  startS3rver,
+  tempDir,
+  virtualClock,
+} from '../support/aws/harness.js';
+import { athenaOverBucket, listKeys } from '../support/aws/lake-s3.js';
+import { LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+
+const BUCKET = 'usage-lake';
+let s3server: { endpoint: string; close: () => Promise<void> };
+let reader: S3Client;
+let glue: GlueFake;
+let athena: AthenaFake;
+const clock = virtualClock();
+
+beforeAll(async () => {
+  s3server = await startS3rver([BUCKET]);
+  reader = new S3Client({
+    region: REGION,
+    endpoint: s3server.endpoint,
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+  });
+  glue = await startGlueFake(
+    {
+      ok: { runPolls: 2 },
+      broken: { outcome: 'FAILED', errorMessage: 'Insufficient Lake Formation permission(s) on genesys' },
+      creator: {
+        runPolls: 1,
+        createsTable: {
+          database: 'genesys',
+          name: 'when_needed',
+          table: { ...crawlerTable(undefined, `s3://${BUCKET}/when-needed/`), Name: 'when_needed' },
+        },
+      },
+    },
+    clock.now,
+  );
+  athena = await startAthenaFake({
+    queuedPolls: 1,
+    runningPolls: 1,
+    // Athena's stand-in: DuckDB over what is in the bucket at query time.
+    execute: athenaOverBucket(reader, BUCKET, { genesys_usage: 'genesys-usage', when_needed: 'when-needed' }),
+  });
+});
+
+afterAll(async () => {
+  reader.destroy();
+  await Promise.all([s3server.close(), glue.close(), athena.close()]);
+});
+
+function config(inputs: Record<string, string>): Config {
+  const all: Record<string, string> = {
+    'results-file': LEGACY_EXAMPLE,
+    interval: '2026-11-13/2026-11-20',
+    granularity: 'Day',
+    'group-by': 'OAuthClientId',
+    'output-dir': tempDir('lake-out'),
+    's3-bucket': BUCKET,
+    's3-force-path-style': 'true',
+    'aws-region': REGION,
+    'glue-crawler': 'ok',
+    'athena-database': 'genesys',
+    'athena-output-location': 's3://usage-results/athena/',
+    top: '3',
+    ...inputs,
+  };
+  return parseConfig((name) => all[name] ?? '', {}, new Date('2026-11-21T06:00:00Z'));
+}
+
+async function run(cfg: Config, env: Record<string, string> = {}) {
+  const week = cfg.interval!;
+  const ndjsonDir = path.join(cfg.outputDir, ...(cfg.s3?.prefix ?? 'genesys-usage').split('/'));
+  const written = await writeRun(ndjsonDir, LEGACY_EXAMPLE, {
+    api: 'legacy',
+    granularity: cfg.granularity,
+    interval: week,
+    groupBy: cfg.groupBy,
+    top: cfg.top,
+  });
+  const clients = loopbackClients({ s3: s3server.endpoint, glue: glue.endpoint, athena: athena.endpoint });
+  const sent = recordCommands(clients);
+  const { ctx, io } = stageContext(clock, env);
+  try {
+    const dataLake = createDataLake(() => clients);
+    const outcome = await dataLake(cfg, ctx, {
+      files: written.files,
+      ndjsonDir,
+      report: written.report,
+    }).then(
+      (result) => ({ result, error: undefined }),
+      (error: unknown) => ({ result: undefined, error }),
+    );
+    return { ...outcome, io, sent, written, ndjsonDir };
+  } finally {
+    destroyClients(clients);
+  }
+}
+
+describe('runDataLake', () => {
+  it('uploads, crawls, queries, and reports every stage in its own log group', async () => {
+    const cfg = config({});
+    const { result, error, io, sent, written } = await run(cfg, {
+      GITHUB_RUN_ID: '7',
+      GITHUB_RUN_ATTEMPT: '1',
+    });
+    expect(error).toBeUndefined();
+    const lake = result as DataLakeResult;
+    expect(io.groups).toEqual(['Upload to S3', 'Glue crawler', 'Athena']);
+    expect(lake.s3Uris).toEqual(written.files.map((f) => `s3://${BUCKET}/genesys-usage/${f.relativePath}`));
+    expect(await listKeys(reader, BUCKET, 'genesys-usage/')).toEqual(
+      written.files.map((f) => `genesys-usage/${f.relativePath}`),
+    );
+    expect(lake.crawlerStatus).toBe('SUCCEEDED');
+    expect(lake.athenaQueryExecutionId).toMatch(/^qe-\d+-/);
+    expect(lake.athenaResultsCsv).toBe(path.join(cfg.outputDir, 'athena-results.csv'));
+
+    // Athena (DuckDB over the uploaded objects) agrees with the report.
+    const csv = readFileSync(lake.athenaResultsCsv, 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toBe('client_id,client_name,template_uri,requests,status_429,rate_429_pct');
+    const top = written.report.topBy429.slice(0, 3);
+    expect(top).toHaveLength(2); // only two clients got 429s in the example
+    expect(csv).toHaveLength(1 + top.length);
+    csv.slice(1).forEach((line, i) => {
+      expect(line.startsWith(`${top[i]!.group.clientId},`)).toBe(true);
+      expect(line).toContain(`,${top[i]!.requests},${top[i]!.status429},`);
+    });
+    const execution = athena.executions.find((e) => e.id === lake.athenaQueryExecutionId)!;
+    expect(execution).toMatchObject({
+      database: 'genesys',
+      catalog: 'AwsDataCatalog',
+      workgroup: 'primary',
+      outputLocation: 's3://usage-results/athena/',
+    });
+    expect(execution.sql).toContain(`"interval" = '2026-11-13T00:00:00Z/2026-11-20T00:00:00Z'`);
+
+    // Sections: escaped data, the facts of each stage.
+    const [s3Section, glueSection, athenaSection] = lake.sections;
+    expect(s3Section).toContain(`Uploaded 7 of 7 objects to <code>s3://usage-lake/genesys-usage/</code>.`);
+    expect(glueSection).toMatch(
+      /Crawler <code>ok<\/code>: <code>SUCCEEDED<\/code> in \d+s · tables created 1, updated 2, deleted 0\./,
+    );
+    expect(athenaSection).toContain('12.1 KB scanned · engine 830ms · est. cost &#36;0.000048 · 2 rows');
+    expect(athenaSection).toContain('Agent desktop &lt;beta&gt; &#124; EU');
+    expect(athenaSection).not.toContain('<beta>');
+    expect(athenaSection).toContain('&quot;genesys&quot;.&quot;genesys&#95;usage&quot;');
+
+    // Every command sent is in the list the IAM template is tested against.
+    const listed = new Set(AWS_ACTIONS_USED.map((p) => p.call));
+    expect([...new Set(sent)].filter((c) => !listed.has(c))).toEqual([]);
+    expect(new Set(sent)).toEqual(
+      new Set([
+        'S3.PutObject',
+        'Glue.GetCrawler',
+        'Glue.StartCrawler',
+        'Glue.GetCrawlerMetrics',
+        'Athena.StartQueryExecution',
+        'Athena.GetQueryExecution',
+        'Athena.GetQueryResults',
+      ]),
+    );
+  });
+
+  it('fails with the crawler’s message, keeping the uploads, the local files and what was done', async () => {
+    const cfg = config({ 's3-prefix': 'failing', 'glue-crawler': 'broken' });
+    const { error, ndjsonDir, written } = await run(cfg);
+    expect(error).toBeInstanceOf(DataLakeError);
+    expect(error).toBeInstanceOf(UserError);
+    const failure = error as DataLakeError;
+    expect(failure.message).toBe(
+      'Glue crawler broken FAILED: Insufficient Lake Formation permission(s) on genesys (CloudWatch Logs: group /aws-glue/crawlers, stream broken). The uploaded objects are in place.',
+    );
+    expect(failure.partial.crawlerStatus).toBe('FAILED');
+    expect(failure.partial.s3Uris).toHaveLength(7);
+    expect(failure.partial.sections).toHaveLength(1);
+    expect(await listKeys(reader, BUCKET, 'failing/')).toHaveLength(7);
+    for (const f of written.files) expect(existsSync(f.path)).toBe(true);
+    expect(existsSync(ndjsonDir)).toBe(true);
+  });
+
+  it('crawl: when-needed crawls when the table is missing, then registers partitions without the crawler', async () => {
+    const cfg = config({
+      's3-prefix': 'when-needed',
+      'glue-crawler': 'creator',
+      crawl: 'when-needed',
+      'athena-query': 'SELECT count(*) AS n FROM "{{database}}"."{{table}}"',
+    });
+    const first = await run(cfg);
+    expect(first.error).toBeUndefined();
+    expect(first.result!.crawlerStatus).toBe('SUCCEEDED');
+    expect(first.result!.sections[1]).toContain('Crawled because the table does not exist yet.');
+    expect(first.io.lines).toContain('Running the crawler: the table does not exist yet.');
+
+    const started = glue.crawlsStarted('creator');
+    const second = await run(cfg);
+    expect(second.error).toBeUndefined();
+    expect(second.result!.crawlerStatus).toBe('PARTITIONS_REGISTERED');
+    expect(glue.crawlsStarted('creator')).toBe(started);
+    expect(second.sent).not.toContain('Glue.StartCrawler');
+    expect(second.result!.sections[1]).toContain(
+      'registered 7 new partitions (0 existed already) without running the crawler',
+    );
+    expect([...glue.partitions.get('genesys.when_needed')!.keys()]).toHaveLength(7);
+    const third = await run(cfg);
+    expect(third.result!.sections[1]).toContain('registered 0 new partitions (7 existed already)');
+    // The user's query, with its placeholders filled in.
+    const execution = athena.executions.find((e) => e.id === third.result!.athenaQueryExecutionId)!;
+    expect(execution.sql).toBe('SELECT count(*) AS n FROM "genesys"."when_needed"');
+    expect(readFileSync(third.result!.athenaResultsCsv, 'utf8')).toBe('n\n35\n');
+  });
+
+  it('without a crawler or Athena, only uploads', async () => {
+    const cfg = config({ 's3-prefix': 'upload-only', 'glue-crawler': '', 'athena-database': '' });
+    const { result, io } = await run(cfg);
+    expect(io.groups).toEqual(['Upload to S3']);
+    expect(result).toMatchObject({
+      crawlerStatus: 'SKIPPED',
+      athenaQueryExecutionId: '',
+      athenaResultsCsv: '',
+    });
+    expect(result!.sections).toHaveLength(1);
+  });
+});

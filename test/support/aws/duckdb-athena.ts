@@ -1,0 +1,48 @@
+/**
+ * DuckDB standing in for Athena over NDJSON partitions: a table named like the crawler's, with the
+ * columns lower-cased and typed as the crawler infers them, and `granularity`/`dt` partition columns
+ * from the folder names. Test-only: @duckdb/node-api is a dev dependency, never bundled.
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { COUNT_FIELDS, RECORD_FIELDS } from '../../../src/records.js';
+import type { QueryResult } from './fake-athena.js';
+
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export interface DuckAthena {
+  query(sql: string): Promise<QueryResult>;
+  close(): void;
+}
+
+/** `root` holds `granularity=*\/dt=*\/*.json[.gz]` as under the S3 prefix. */
+export async function duckAthena(root: string, database: string, table: string): Promise<DuckAthena> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const columns = RECORD_FIELDS.map(
+    (f) =>
+      `${literal(f)}: ${literal((COUNT_FIELDS as readonly string[]).includes(f) ? 'BIGINT' : 'VARCHAR')}`,
+  ).join(', ');
+  const select = RECORD_FIELDS.map((f) => `${quote(f)} AS ${quote(f.toLowerCase())}`).join(', ');
+  await connection.run(`CREATE SCHEMA ${quote(database)}`);
+  await connection.run(
+    `CREATE VIEW ${quote(database)}.${quote(table)} AS SELECT ${select}, "granularity", "dt" FROM read_json(` +
+      `${literal(`${root}/**/*.json*`)}, format = 'newline_delimited', ` +
+      `columns = {${columns}}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`,
+  );
+  return {
+    async query(sql) {
+      const reader = await connection.runAndReadAll(sql);
+      return {
+        columns: reader.columnNames(),
+        rows: reader
+          .getRows()
+          .map((row) => row.map((v) => (v === null || v === undefined ? undefined : String(v)))),
+      };
+    },
+    close: () => {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
