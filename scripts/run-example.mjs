@@ -29,6 +29,8 @@ const inputs = {
   'max-429-rate': '1%',
   'max-429-per-group': '1000',
   'fail-on-breach': 'false',
+  // A local run never comments, even from a shell inside a pull-request job.
+  'pr-comment': 'false',
 };
 for (const pair of args.filter((a) => a.includes('='))) {
   const [key, ...rest] = pair.split('=');
