@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DataLakeError, runDataLake } from './aws/index.js';
 import {
   type Api,
   type Config,
@@ -13,6 +14,9 @@ import {
   readInputFromEnv,
 } from './config.js';
 import { describeError, UserError } from './errors.js';
+import { queryGenesysUsage } from './genesys/index.js';
+import { publishComment } from './github/comment.js';
+import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
 import { formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
@@ -64,10 +68,6 @@ export interface Deps extends StageContext {
   publishComment: PublishComment;
 }
 
-const notYet = (what: string) => async (): Promise<never> => {
-  throw new UserError(`${what} is not available in this build yet.`);
-};
-
 export function defaultDeps(env: Env = process.env): Deps {
   return {
     io: coreIO(env),
@@ -75,9 +75,9 @@ export function defaultDeps(env: Env = process.env): Deps {
     getInput: readInputFromEnv(env),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    queryUsage: notYet('Querying Genesys Cloud live (set results-file to replay a saved result)'),
-    dataLake: notYet('The S3, Glue and Athena stages'),
-    publishComment: async () => undefined,
+    queryUsage: queryGenesysUsage,
+    dataLake: runDataLake,
+    publishComment,
   };
 }
 
@@ -102,6 +102,8 @@ async function runStages(deps: Deps): Promise<void> {
   // Mask first, before anything can print it.
   const secret = deps.getInput('client-secret');
   if (secret) io.setSecret(secret);
+  // Fork and Dependabot pull requests get no secrets: warn and succeed rather than fail each one.
+  if (await skipRestrictedPullRequest(deps)) return;
 
   const config = await io.group('Inputs', async () => {
     const parsed = parseConfig(deps.getInput, deps.env, deps.now());
@@ -200,6 +202,8 @@ async function runStages(deps: Deps): Promise<void> {
       lake = await deps.dataLake(config, deps, { files, ndjsonDir, report });
     } catch (error) {
       lakeError = error;
+      // What was done before the failure (uploads, the crawler's status) still goes into the outputs.
+      if (error instanceof DataLakeError) lake = error.partial;
     }
   }
 

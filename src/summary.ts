@@ -127,6 +127,8 @@ export function trendChart(trend: TrendRow[]): string {
   const labels = trend.map((row) => `"${row.date.replace(/[^0-9-]/g, '')}"`).join(', ');
   return [
     '```mermaid',
+    // The default theme draws pale bars; a compact red chart reads at a glance.
+    '%%{init: {"xyChart": {"height": 320}, "themeVariables": {"xyChart": {"plotColorPalette": "#cf222e"}}}}%%',
     'xychart-beta',
     '  title "HTTP 429 responses per bucket"',
     `  x-axis [${labels}]`,

@@ -71,7 +71,7 @@ describe('renderSummary', () => {
     expect(md).toContain('### Top 1 groups by 429s');
     expect(md).toContain('### Top 2 groups by requests');
     expect(md).toContain('### Trend per day');
-    expect(md).toContain('```mermaid\nxychart-beta');
+    expect(md).toMatch(/```mermaid\n%%\{init: .*\}%%\nxychart-beta\n/);
     expect(md).toContain('bar [7, 1]');
     expect(md).toContain('### Per bucket');
     expect(md).not.toContain('<img');
