@@ -4,7 +4,6 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataLakeError, runDataLake } from './aws/index.js';
 import {
   type Api,
   type Config,
@@ -13,9 +12,7 @@ import {
   parseConfig,
   readInputFromEnv,
 } from './config.js';
-import { describeError, UserError } from './errors.js';
-import { queryGenesysUsage } from './genesys/index.js';
-import { publishComment } from './github/comment.js';
+import { DataLakeError, describeError, UserError } from './errors.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
 import { formatDate, formatInterval } from './interval.js';
@@ -75,9 +72,10 @@ export function defaultDeps(env: Env = process.env): Deps {
     getInput: readInputFromEnv(env),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    queryUsage: queryGenesysUsage,
-    dataLake: runDataLake,
-    publishComment,
+    // Loaded on first use: a replay needs neither the Genesys nor the AWS SDK (about 8 MB of code).
+    queryUsage: async (...args) => (await import('./genesys/index.js')).queryGenesysUsage(...args),
+    dataLake: async (...args) => (await import('./aws/index.js')).runDataLake(...args),
+    publishComment: async (...args) => (await import('./github/comment.js')).publishComment(...args),
   };
 }
 

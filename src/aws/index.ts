@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Api, Config } from '../config.js';
-import { UserError } from '../errors.js';
+import { DataLakeError, UserError } from '../errors.js';
 import type { Interval } from '../interval.js';
 import { bucketBounds, partitionGranularity } from '../layout.js';
 import type { DataLake, DataLakeInput, DataLakeResult, StageContext } from '../main.js';
@@ -28,20 +28,11 @@ import { builtInQuery, queryValues, renderQuery } from './sql.js';
 
 export { AWS_ACTIONS_USED, ATHENA_QUERY_PERMISSIONS, KMS_PERMISSIONS } from './permissions.js';
 
+export { DataLakeError };
+
 export const ATHENA_RESULTS_FILE = 'athena-results.csv';
 /** Rows of the Athena result shown in the summary (all of them go to the CSV). */
 const MAX_PREVIEW_ROWS = 50;
-
-/** A data lake failure, with what was done before it (uploads, the crawler's status) for the outputs. */
-export class DataLakeError extends UserError {
-  constructor(
-    message: string,
-    readonly partial: DataLakeResult,
-  ) {
-    super(message);
-    this.name = 'DataLakeError';
-  }
-}
 
 /** The interval the data covers, when the run had none (a replay): from the first to the last bucket. */
 export function dataInterval(

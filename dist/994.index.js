@@ -1,0 +1,577 @@
+export const id = 994;
+export const ids = [994];
+export const modules = {
+
+/***/ 2994:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  createGenesysUsageQuery: () => (/* binding */ createGenesysUsageQuery),
+  queryGenesysUsage: () => (/* binding */ queryGenesysUsage)
+});
+
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __webpack_require__(7607);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/interval.ts
+var src_interval = __webpack_require__(3310);
+// EXTERNAL MODULE: ./node_modules/purecloud-platform-client-v2/dist/node/purecloud-platform-client-v2.js
+var purecloud_platform_client_v2 = __webpack_require__(4232);
+var purecloud_platform_client_v2_default = /*#__PURE__*/__webpack_require__.n(purecloud_platform_client_v2);
+;// CONCATENATED MODULE: ./src/genesys/schedule.ts
+/**
+ * Pure timing rules for talking to Genesys Cloud: how long to wait between status polls, between
+ * retries, and what a `Retry-After` header asks for. Randomness comes in as a function so tests pin it.
+ */
+const POLL_FIRST_MS = 1000;
+const POLL_MAX_MS = 30_000;
+const POLL_MIN_FACTOR = 1.5;
+const POLL_MAX_FACTOR = 2;
+/** Delay before the next status check: 1 s first, then ×1.5 to ×2 (jittered), capped at 30 s. */
+function nextPollDelay(previousMs, random = Math.random) {
+    if (previousMs === undefined)
+        return POLL_FIRST_MS;
+    const factor = POLL_MIN_FACTOR + (POLL_MAX_FACTOR - POLL_MIN_FACTOR) * clamp01(random());
+    return Math.min(POLL_MAX_MS, Math.round(previousMs * factor));
+}
+const RETRY_BASE_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+/**
+ * Delay before retry number `attempt` (0-based) of a failed call: 1 s, 2 s, 4 s, 8 s ... with jitter
+ * down to half of that, so several runners that failed together do not retry together.
+ */
+function retryDelay(attempt, random = Math.random) {
+    const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+    return Math.round(ceiling * (0.5 + 0.5 * clamp01(random())));
+}
+/**
+ * `Retry-After` in milliseconds: delta-seconds (what Genesys sends) or an HTTP date.
+ * Undefined when absent or unreadable.
+ */
+function parseRetryAfter(value, nowMs) {
+    const text = Array.isArray(value) ? value[0] : value;
+    if (typeof text === 'number')
+        return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+    if (typeof text !== 'string' || !text.trim())
+        return undefined;
+    const trimmed = text.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+function clamp01(n) {
+    return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0.5;
+}
+
+;// CONCATENATED MODULE: ./src/genesys/retry.ts
+/**
+ * One retry policy for every Genesys Cloud call (login, submit, poll, page):
+ * 429: wait what `Retry-After` says, then go on; 408, 5xx and no response: a few retries with backoff;
+ * any other status: fail at once. Errors are reduced to status, code and the service's message at the
+ * first catch, because the SDK's error objects carry the request headers (Basic or Bearer credentials).
+ */
+
+
+
+const isObj = (v) => typeof v === 'object' && v !== null;
+const oneLine = (s, max = 300) => {
+    const flat = s.replace(/\s+/g, ' ').trim();
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+function header(headers, name) {
+    if (!isObj(headers))
+        return undefined;
+    // AxiosHeaders has get(); plain objects from other clients are indexed (Node lower-cases names).
+    const get = headers.get;
+    if (typeof get === 'function')
+        return get.call(headers, name);
+    return headers[name] ?? headers[name.toLowerCase()];
+}
+/** The service's own explanation: API errors have `message`/`code`, OAuth errors `error_description`/`error`. */
+function serviceMessage(body) {
+    if (typeof body === 'string')
+        return body.trim() ? { message: oneLine(body, 200) } : {};
+    if (!isObj(body))
+        return {};
+    const pick = (...keys) => {
+        for (const key of keys) {
+            const value = body[key];
+            if (typeof value === 'string' && value.trim())
+                return oneLine(value);
+        }
+        return undefined;
+    };
+    return {
+        message: pick('message', 'error_description', 'description', 'error'),
+        code: pick('code', 'error'),
+    };
+}
+/** Reduces whatever the SDK rejected with to a Failure. Never keeps a reference to the error itself. */
+function describeFailure(error, nowMs) {
+    if (typeof error === 'string')
+        return { message: oneLine(error) };
+    if (!isObj(error))
+        return { message: 'unknown error' };
+    // With setReturnExtendedResponses(true), API errors are {status, headers, body, error}.
+    // The login, and axios errors in general, keep the answer under `response`.
+    const response = typeof error.status === 'number' && 'body' in error
+        ? { status: error.status, headers: error.headers, body: error.body }
+        : isObj(error.response) && typeof error.response.status === 'number'
+            ? { status: error.response.status, headers: error.response.headers, body: error.response.data }
+            : undefined;
+    if (response) {
+        const { message, code } = serviceMessage(response.body);
+        return {
+            status: response.status,
+            code: code !== message ? code : undefined,
+            message: message ?? `HTTP ${response.status} without a message`,
+            retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after'), nowMs),
+        };
+    }
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    const message = typeof error.message === 'string' && error.message ? oneLine(error.message) : 'no response';
+    return { code, message };
+}
+function formatFailure(failure) {
+    if (failure.status === undefined) {
+        return failure.code && !failure.message.includes(failure.code)
+            ? `${failure.code} (${failure.message})`
+            : failure.message;
+    }
+    return `HTTP ${failure.status}${failure.code ? ` (${failure.code})` : ''}: ${failure.message}`;
+}
+/** A call that failed for good; its message is one line naming the call, the status and the service's reason. */
+class GenesysRequestError extends errors/* UserError */.yo {
+    what;
+    failure;
+    attempts;
+    /** The message after "<what> failed", so a caller can name the call its own way. */
+    detail;
+    constructor(what, failure, attempts, note) {
+        const detail = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${formatFailure(failure)}${note ? ` ${note}` : ''}`;
+        super(`${what} failed${detail}`);
+        this.what = what;
+        this.failure = failure;
+        this.attempts = attempts;
+        this.detail = detail;
+        this.name = 'GenesysRequestError';
+    }
+}
+/** Retries of 408, 5xx and lost connections; 429s are not counted here (they say when to come back). */
+const MAX_RETRIES = 4;
+/** A safety net for a service that answers 429 forever with a tiny Retry-After. */
+const MAX_THROTTLED = 100;
+async function withRetry(what, call, rc) {
+    let retries = 0;
+    let throttled = 0;
+    for (let attempt = 1;; attempt++) {
+        let failure;
+        try {
+            return await call();
+        }
+        catch (error) {
+            failure = describeFailure(error, rc.now().getTime());
+        }
+        const status = failure.status;
+        const fail = (note) => new GenesysRequestError(what, failure, attempt, [note, status ? rc.hints?.[status] : undefined].filter(Boolean).join(' ') || undefined);
+        let waitMs;
+        let why;
+        if (status === 429 && throttled < MAX_THROTTLED) {
+            waitMs = failure.retryAfterMs ?? retryDelay(Math.min(throttled, 5), rc.random);
+            why = failure.retryAfterMs !== undefined ? 'as Retry-After asks' : 'no Retry-After, backing off';
+            throttled++;
+        }
+        else if ((status === undefined || status === 408 || status >= 500) && retries < MAX_RETRIES) {
+            waitMs = retryDelay(retries, rc.random);
+            why = `retry ${retries + 1} of ${MAX_RETRIES}`;
+            retries++;
+        }
+        else {
+            throw fail();
+        }
+        const remaining = rc.deadline - rc.now().getTime();
+        if (status === 429 ? waitMs > remaining : remaining <= 0) {
+            throw fail(`(waiting ${(0,duration/* formatDuration */.a)(waitMs)} more would pass ${rc.deadlineName})`);
+        }
+        waitMs = Math.min(waitMs, remaining);
+        rc.io.info(`${what}: ${formatFailure(failure)}; waiting ${(0,duration/* formatDuration */.a)(waitMs)} (${why}).`);
+        await rc.sleep(waitMs);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/genesys/client.ts
+/**
+ * The Genesys Cloud SDK client for one run: environment or gateway, extended responses (so errors keep
+ * their status and Retry-After), and the client-credentials login with the token masked at once.
+ */
+
+
+
+/** `http://127.0.0.1:8080/genesys/` → login at `/genesys/oauth/token`, API at `/genesys/api/v2/...`. */
+function gatewaySettings(url) {
+    const path = url.pathname.replace(/\/+$/, '');
+    return {
+        host: url.hostname,
+        protocol: url.protocol.replace(/:$/, ''),
+        ...(url.port ? { port: Number(url.port) } : {}),
+        path_params_login: path,
+        path_params_api: path,
+    };
+}
+/** Where the login goes, for messages. */
+function loginBase(environment) {
+    if (environment.kind === 'region')
+        return `https://login.${environment.host}`;
+    const g = gatewaySettings(environment.url);
+    return `${g.protocol}://${environment.url.host}${g.path_params_login}`;
+}
+// The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
+(purecloud_platform_client_v2_default()).ApiClient.config.live_reload_config = false;
+function createGenesysClient(environment) {
+    const client = new (purecloud_platform_client_v2_default()).ApiClientClass();
+    client.config.live_reload_config = false;
+    if (environment.kind === 'region') {
+        // A gateway from the SDK's config file would silently win over the region: clear it.
+        client.setGateway(undefined);
+        client.setEnvironment(environment.host);
+    }
+    else {
+        client.setGateway(gatewaySettings(environment.url));
+    }
+    client.setReturnExtendedResponses(true);
+    const usage = new (purecloud_platform_client_v2_default()).UsageApi(client);
+    return { client, usage };
+}
+/** The response body of an extended response (or the value itself, should extended responses be off). */
+function bodyOf(response) {
+    return typeof response === 'object' && response !== null && 'body' in response
+        ? response.body
+        : response;
+}
+/** Client-credentials login. A failure is one line: client id, HTTP status, the service's description. */
+async function login(client, options) {
+    const { clientId, clientSecret, setSecret } = options;
+    // The Basic header value is as good as the secret: mask it in case anything ever prints it.
+    setSecret(Buffer.from(`${clientId}:${clientSecret}`).toString('base64'));
+    let token;
+    try {
+        const auth = await withRetry('Login', () => client.loginClientCredentialsGrant(clientId, clientSecret), options.retry);
+        token = auth.accessToken;
+    }
+    catch (error) {
+        const where = loginBase(options.environment);
+        if (error instanceof GenesysRequestError) {
+            throw new errors/* UserError */.yo(`Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
+                (error.failure.status === 401 || error.failure.status === 400
+                    ? '. Check client-id, client-secret and environment (the client must be a client-credentials grant in this region).'
+                    : ''));
+        }
+        throw error;
+    }
+    if (typeof token !== 'string' || !token) {
+        throw new errors/* UserError */.yo(`Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`);
+    }
+    setSecret(token);
+}
+
+;// CONCATENATED MODULE: ./src/genesys/poll.ts
+/** Waits for a Genesys job to leave its pending states, logging each state change, never past the deadline. */
+
+
+async function pollUntilFinal(options, rc) {
+    let delay;
+    let last;
+    for (;;) {
+        const remaining = rc.deadline - rc.now().getTime();
+        if (remaining <= 0)
+            throw options.timeoutError(last ?? 'submitted');
+        delay = nextPollDelay(delay, rc.random);
+        await rc.sleep(Math.min(delay, remaining));
+        const value = await options.check();
+        const status = options.statusOf(value);
+        if (status !== last) {
+            rc.io.info(`${options.label}: ${status} (${(0,duration/* formatDuration */.a)(rc.now().getTime() - options.since)})`);
+            last = status;
+        }
+        if (options.isFinal(status))
+            return value;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/genesys/aggregates.ts
+
+
+
+
+
+
+const MAX_JOB_DAYS = 90;
+const PAGE_SIZE = 1000;
+const DAY_MS = 86_400_000;
+/**
+ * Consecutive intervals of at most 90 days covering `interval`. Cuts fall on bucket boundaries, so no
+ * week or month is split across two jobs: months at the 1st, weeks every 84 days from the start.
+ */
+function splitInterval(interval, granularity) {
+    const chunks = [];
+    let start = interval.start;
+    while (start < interval.end) {
+        const limit = new Date(start.getTime() + MAX_JOB_DAYS * DAY_MS);
+        let cut = limit;
+        if (granularity === 'Week')
+            cut = new Date(start.getTime() + 84 * DAY_MS);
+        if (granularity === 'Month') {
+            const monthStart = new Date(Date.UTC(limit.getUTCFullYear(), limit.getUTCMonth(), 1));
+            if (monthStart > start)
+                cut = monthStart;
+        }
+        const end = cut < interval.end ? cut : interval.end;
+        chunks.push({ start, end });
+        start = end;
+    }
+    return chunks;
+}
+/**
+ * The request's `interval`. Genesys documents both ends as inclusive, so a job that is followed by
+ * another ends one second before the next one starts: the day on the cut is counted once.
+ */
+function jobInterval(chunk, followedByAnother) {
+    const end = followedByAnother ? new Date(chunk.end.getTime() - 1000) : chunk.end;
+    return `${(0,src_interval/* formatInstant */.r4)(chunk.start)}/${(0,src_interval/* formatInstant */.r4)(end)}`;
+}
+function aggregatesBody(config, interval) {
+    const body = { interval };
+    if (config.granularity)
+        body.granularity = config.granularity;
+    if (config.groupBy.length)
+        body.groupBy = config.groupBy.map((g) => g.apiName);
+    if (config.metrics.length)
+        body.metrics = [...config.metrics];
+    const { templateUris, httpMethods, oauthClientIds } = config.filters;
+    if (templateUris.length)
+        body.templateUris = [...templateUris];
+    if (httpMethods.length)
+        body.httpMethods = [...httpMethods];
+    // The client-scoped request has no client filter: it is about one client already.
+    if (oauthClientIds.length && !config.usageClientId)
+        body.oauthClientIds = [...oauthClientIds];
+    return body;
+}
+function jobPage(response, jobId) {
+    const body = bodyOf(response);
+    if (typeof body !== 'object' || body === null) {
+        throw new errors/* UserError */.yo(`Job ${jobId}: Genesys Cloud answered with something that is not a job status.`);
+    }
+    const b = body;
+    return {
+        queryStatus: typeof b.queryStatus === 'string' ? b.queryStatus : 'Unknown',
+        errorBody: b.errorBody,
+        nextUri: typeof b.nextUri === 'string' && b.nextUri ? b.nextUri : undefined,
+        entities: Array.isArray(b.entities) ? b.entities : [],
+    };
+}
+/** The `after` cursor of a `nextUri` such as `/api/v2/usage/aggregates/query/jobs/ID?pageSize=1000&after=X`. */
+function cursorOf(nextUri) {
+    try {
+        return new URL(nextUri, 'http://genesys.invalid').searchParams.get('after') || undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Runs one job to the end; returns the number of rows handed on. */
+async function runAggregatesJob(options) {
+    const { usage, config, rc, onRows } = options;
+    const scoped = config.usageClientId;
+    const body = aggregatesBody(config, options.interval);
+    const submitted = bodyOf(await withRetry('Submitting the usage job', () => scoped
+        ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
+        : usage.postUsageAggregatesQueryJobs(body), rc));
+    const jobId = submitted?.id;
+    if (typeof jobId !== 'string' || !jobId) {
+        throw new errors/* UserError */.yo('Submitting the usage job: Genesys Cloud answered without a job id.');
+    }
+    options.onSubmitted(jobId);
+    const since = rc.now().getTime();
+    rc.io.info(`Job ${jobId}: submitted for ${options.interval}`);
+    const jobPath = scoped
+        ? `/api/v2/usage/client/${scoped}/aggregates/query/jobs/${jobId}`
+        : `/api/v2/usage/aggregates/query/jobs/${jobId}`;
+    const get = (what, after) => withRetry(what, () => scoped
+        ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: PAGE_SIZE, after })
+        : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after }), rc).then((response) => jobPage(response, jobId));
+    let page = await pollUntilFinal({
+        label: `Job ${jobId}`,
+        check: () => get(`Checking job ${jobId}`),
+        statusOf: (p) => p.queryStatus,
+        isFinal: (s) => ['succeeded', 'failed', 'cancelled'].includes(s.toLowerCase()),
+        since,
+        timeoutError: (last) => new errors/* UserError */.yo(`Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish on ` +
+            `Genesys Cloud: fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same ` +
+            `OAuth client, or run again with a longer query-timeout.`),
+    }, rc);
+    if (page.queryStatus.toLowerCase() !== 'succeeded') {
+        const { message, code } = serviceMessage(page.errorBody);
+        throw new errors/* UserError */.yo(`Job ${jobId} ${page.queryStatus.toLowerCase()} after ${(0,duration/* formatDuration */.a)(rc.now().getTime() - since)}: ` +
+            `${message ?? 'Genesys Cloud gave no reason'}${code && code !== message ? ` (${code})` : ''}.`);
+    }
+    let rows = 0;
+    const cursors = new Set();
+    for (let n = 1;; n++) {
+        rows += page.entities.length;
+        // Each page goes on before the next is read, so memory stays flat however many rows there are.
+        if (page.entities.length)
+            await onRows(page.entities, jobId);
+        rc.io.info(`Job ${jobId}: page ${n}, ${page.entities.length} rows (${rows} so far)${page.nextUri ? '' : ', last page'}`);
+        if (!page.nextUri)
+            return rows;
+        const after = cursorOf(page.nextUri);
+        if (!after)
+            throw new errors/* UserError */.yo(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
+        if (cursors.has(after))
+            throw new errors/* UserError */.yo(`Job ${jobId}: page ${n} points back to a page already read.`);
+        cursors.add(after);
+        page = await get(`Reading page ${n + 1} of job ${jobId}`, after);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/genesys/legacy.ts
+
+
+
+
+
+function legacyBody(config, interval) {
+    const body = { interval: (0,src_interval/* formatInterval */.vy)(interval) };
+    if (config.granularity)
+        body.granularity = config.granularity;
+    if (config.groupBy.length)
+        body.groupBy = config.groupBy.map((g) => g.apiName);
+    if (config.metrics.length)
+        body.metrics = [...config.metrics];
+    return body;
+}
+function legacyResult(response, executionId) {
+    const body = bodyOf(response);
+    if (typeof body !== 'object' || body === null) {
+        throw new errors/* UserError */.yo(`Usage query ${executionId}: Genesys Cloud answered with something that is not a result.`);
+    }
+    const b = body;
+    return {
+        queryStatus: typeof b.queryStatus === 'string' ? b.queryStatus : 'Unknown',
+        results: Array.isArray(b.results) ? b.results : [],
+        raw: b,
+    };
+}
+async function runLegacyQuery(options) {
+    const { usage, rc } = options;
+    const body = legacyBody(options.config, options.interval);
+    const submitted = bodyOf(await withRetry('Submitting the usage query', () => usage.postUsageQuery(body), rc));
+    const executionId = submitted?.executionId;
+    if (typeof executionId !== 'string' || !executionId) {
+        throw new errors/* UserError */.yo('Submitting the usage query: Genesys Cloud answered without an execution id.');
+    }
+    options.onSubmitted(executionId);
+    const since = rc.now().getTime();
+    rc.io.info(`Query ${executionId}: submitted for ${body.interval}`);
+    const result = await pollUntilFinal({
+        label: `Query ${executionId}`,
+        check: () => withRetry(`Checking query ${executionId}`, () => usage.getUsageQueryExecutionIdResults(executionId), rc).then((response) => legacyResult(response, executionId)),
+        statusOf: (r) => r.queryStatus,
+        isFinal: (s) => ['complete', 'failed'].includes(s.toLowerCase()),
+        since,
+        timeoutError: (last) => new errors/* UserError */.yo(`Usage query ${executionId} did not finish within ${rc.deadlineName} (last status: ${last}). Fetch its ` +
+            `results later with GET /api/v2/usage/query/${executionId}/results using the same OAuth client, or run ` +
+            `again with a longer query-timeout.`),
+    }, rc);
+    if (result.queryStatus.toLowerCase() !== 'complete') {
+        const { message } = serviceMessage(result.raw.errorBody ?? result.raw);
+        throw new errors/* UserError */.yo(`Usage query ${executionId} failed: ${message && message !== result.queryStatus ? message : 'Genesys Cloud gave no reason'}.`);
+    }
+    if (result.results.length)
+        await options.onRows(result.results, executionId);
+    rc.io.info(`Query ${executionId}: ${result.results.length} rows`);
+    return result.results.length;
+}
+
+;// CONCATENATED MODULE: ./src/genesys/index.ts
+
+
+
+
+
+
+/** The permission a 403 most likely means, per mode. */
+function permissionHint(config) {
+    if (config.api === 'legacy')
+        return 'The OAuth client needs the oauth:client:view permission for api: legacy.';
+    if (config.usageClientId)
+        return 'The OAuth client needs the usage:client:view permission for the client-scoped endpoint (usage-client-id).';
+    return ('The OAuth client needs the usage:organization:view permission for api: aggregates ' +
+        '(or set usage-client-id to use the client-scoped endpoint with usage:client:view).');
+}
+function createGenesysUsageQuery(options = {}) {
+    return async (config, ctx, onRows) => {
+        const interval = config.interval;
+        if (!interval)
+            throw new errors/* UserError */.yo("Input 'interval' is required to query Genesys Cloud.");
+        const { io } = ctx;
+        const rc = {
+            io,
+            now: ctx.now,
+            sleep: ctx.sleep,
+            random: options.random ?? Math.random,
+            deadline: ctx.now().getTime() + config.queryTimeoutMs,
+            deadlineName: `query-timeout (${(0,duration/* formatDuration */.a)(config.queryTimeoutMs)})`,
+            hints: { 403: permissionHint(config) },
+        };
+        const { client, usage } = createGenesysClient(config.environment);
+        io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
+        await login(client, {
+            clientId: config.clientId,
+            clientSecret: config.clientSecret,
+            environment: config.environment,
+            setSecret: (s) => io.setSecret(s),
+            retry: rc,
+        });
+        io.info('Logged in.');
+        const queryIds = [];
+        const onSubmitted = (id) => queryIds.push(id);
+        let rows = 0;
+        if (config.api === 'legacy') {
+            rows = await runLegacyQuery({ usage, config, interval, rc, onRows, onSubmitted });
+        }
+        else {
+            const chunks = splitInterval(interval, config.granularity);
+            if (chunks.length > 1) {
+                io.info(`${(0,src_interval/* formatInterval */.vy)(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`);
+            }
+            for (const [i, chunk] of chunks.entries()) {
+                rows += await runAggregatesJob({
+                    usage,
+                    config,
+                    interval: jobInterval(chunk, i < chunks.length - 1),
+                    rc,
+                    onRows,
+                    onSubmitted,
+                });
+            }
+        }
+        io.info(`${rows} rows from ${queryIds.length === 1 ? 'query' : 'queries'} ${queryIds.join(', ')}.`);
+        return { queryIds };
+    };
+}
+const queryGenesysUsage = createGenesysUsageQuery();
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=994.index.js.map
