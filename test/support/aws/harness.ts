@@ -127,10 +127,13 @@ export function destroyClients(clients: AwsClients): void {
 /** Under one folder per test file, removed after its tests. */
 let tempRoot: string | undefined;
 
-afterAll(() => {
-  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
-  tempRoot = undefined;
-});
+// Under jest only: the benchmarks (plain node) use the harness too.
+if (typeof afterAll === 'function') {
+  afterAll(() => {
+    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+    tempRoot = undefined;
+  });
+}
 
 export function tempDir(label: string): string {
   tempRoot ??= mkdtempSync(path.join(tmpdir(), 'aws-tests-'));

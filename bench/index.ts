@@ -1,0 +1,37 @@
+/**
+ * `npm run bench [-- --quick]`: every figure as one JSON object per line
+ * ({"name","value","unit","baseline","ratio","goal","met"}), and all of them in bench-out/results.json.
+ * Full sizes take a few minutes; --quick runs reduced sizes in under a minute.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { coldStartBench } from './cold-start.js';
+import type { BenchResult } from './measure.js';
+import { pagingBench } from './paging.js';
+import { OUT } from './paths.js';
+import { pipelineBench } from './pipeline.js';
+import { pollingBench } from './polling.js';
+import { replayBench } from './replay.js';
+
+const quick = process.argv.includes('--quick');
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.NO_PROXY = '127.0.0.1,localhost';
+for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) delete process.env[name];
+
+const all: BenchResult[] = [];
+const emit = (results: BenchResult[]) => {
+  for (const r of results) {
+    all.push(r);
+    console.log(JSON.stringify(r));
+  }
+};
+
+emit(await replayBench(quick ? 100_000 : 1_000_000));
+emit(await pagingBench(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000));
+emit(pollingBench());
+emit(await coldStartBench(quick ? 3 : 10));
+emit(await pipelineBench(quick ? 1 : 3));
+writeFileSync(
+  path.join(OUT, quick ? 'results-quick.json' : 'results.json'),
+  JSON.stringify(all, null, 2) + '\n',
+);
