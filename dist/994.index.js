@@ -233,9 +233,16 @@ function loginBase(environment) {
 }
 // The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
 (purecloud_platform_client_v2_default()).ApiClient.config.live_reload_config = false;
+/**
+ * The SDK's per-request HTTP timeout: its own default, 16 s. Nothing in the action changes it; tests
+ * lower it (and put it back) to reach an answer slower than the timeout in milliseconds.
+ */
+const httpTimeout = { ms: 16_000 };
 function createGenesysClient(environment) {
     const client = new (purecloud_platform_client_v2_default()).ApiClientClass();
     client.config.live_reload_config = false;
+    // Read when the SDK creates its HTTP client, on the first request (the typings omit the field).
+    client.timeout = httpTimeout.ms;
     if (environment.kind === 'region') {
         // A gateway from the SDK's config file would silently win over the region: clear it.
         client.setGateway(undefined);

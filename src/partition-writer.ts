@@ -29,7 +29,7 @@ interface OpenPartition {
 }
 
 const FLUSH_AT = 64 * 1024;
-const MAX_BUFFERED = 1024 * 1024;
+const MAX_BUFFERED = 256 * 1024;
 
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
