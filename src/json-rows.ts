@@ -72,12 +72,22 @@ export class UsageRowSplitter {
   push(chunk: string): SplitResult {
     const out: SplitResult = { rows: [], meta: [] };
     const n = chunk.length;
+    // Where the next backslash is (n: none left); found lazily, once per stretch of the chunk.
+    let backslashAt = -1;
     for (let i = 0; i < n; i++) {
       const c = chunk.charCodeAt(i);
       if (this.inString) {
         if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
+        else if (c !== QUOTE && c !== BACKSLASH) {
+          // Most of a row's text is inside strings: jump to the next quote or backslash at once.
+          if (backslashAt < i) {
+            const b = chunk.indexOf('\\', i);
+            backslashAt = b === -1 ? n : b;
+          }
+          const q = chunk.indexOf('"', i);
+          i = Math.min(q === -1 ? n : q, backslashAt) - 1;
+        } else if (c === BACKSLASH) this.escaped = true;
+        else {
           this.inString = false;
           if (this.readingKey) {
             this.readingKey = false;
