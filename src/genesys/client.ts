@@ -59,9 +59,17 @@ export interface GenesysClient {
 // The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
 platformClient.ApiClient.config.live_reload_config = false;
 
+/**
+ * The SDK's per-request HTTP timeout: its own default, 16 s. Nothing in the action changes it; tests
+ * lower it (and put it back) to reach an answer slower than the timeout in milliseconds.
+ */
+export const httpTimeout = { ms: 16_000 };
+
 export function createGenesysClient(environment: Environment): GenesysClient {
   const client = new platformClient.ApiClientClass();
   client.config.live_reload_config = false;
+  // Read when the SDK creates its HTTP client, on the first request (the typings omit the field).
+  (client as unknown as { timeout: number }).timeout = httpTimeout.ms;
   if (environment.kind === 'region') {
     // A gateway from the SDK's config file would silently win over the region: clear it.
     client.setGateway(undefined as unknown as Parameters<ApiClient['setGateway']>[0]);

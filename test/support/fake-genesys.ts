@@ -22,6 +22,13 @@ export interface FakeReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Sent as is instead of `body` (as JSON unless `headers` say otherwise), e.g. malformed JSON. */
+  raw?: string;
+  /**
+   * Hold the reply this long first (Infinity: until the client gives up). When the client hangs up
+   * first, e.g. on its HTTP timeout, nothing is sent. No timer outlives the request.
+   */
+  delayMs?: number;
 }
 /** A reply, or `reset`: the socket is destroyed without an answer. */
 export type Fault = FakeReply | 'reset';
@@ -116,14 +123,21 @@ export class FakeGenesys {
     return this;
   }
 
-  /** Answers the next request that matches with `fault` instead (once per call). */
-  fault(match: { method?: string; path?: RegExp; nth?: number }, ...faults: Fault[]): this {
+  /**
+   * Answers the next request that matches with `fault` instead (once per call). `query` matches
+   * query parameters, e.g. `{ after: 'p2' }` for the third page of a job.
+   */
+  fault(
+    match: { method?: string; path?: RegExp; query?: Record<string, string>; nth?: number },
+    ...faults: Fault[]
+  ): this {
     for (const fault of faults) {
       let seen = 0;
       this.faults.push({
         match: (r) => {
           if (match.method && r.method !== match.method) return false;
           if (match.path && !match.path.test(r.path)) return false;
+          if (match.query && Object.entries(match.query).some(([k, v]) => r.query[k] !== v)) return false;
           seen++;
           return seen >= (match.nth ?? 1);
         },
@@ -167,7 +181,11 @@ export class FakeGenesys {
         req.socket.destroy();
         return;
       }
-      if (fault) return send(res, fault);
+      if (fault) {
+        if (fault.delayMs) await hold(res, fault.delayMs);
+        if (res.destroyed || res.writableEnded) return;
+        return send(res, fault);
+      }
     }
     send(res, this.route(request));
   }
@@ -285,8 +303,21 @@ function notFound(r: RecordedRequest): FakeReply {
   };
 }
 
+/** Resolves after `ms`, or as soon as the connection closes (the client timed out or the fake closed). */
+function hold(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    res.once('close', done);
+    function done() {
+      if (timer) clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    }
+  });
+}
+
 function send(res: ServerResponse, reply: FakeReply): void {
-  const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+  const payload = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
   res.writeHead(reply.status, {
     ...(payload ? { 'content-type': 'application/json' } : {}),
     ...reply.headers,

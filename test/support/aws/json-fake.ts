@@ -27,6 +27,11 @@ export interface JsonFake {
   endpoint: string;
   calls: FakeCall[];
   operations(): string[];
+  /**
+   * Answers `times` calls of `operation` (default 1; Infinity: all), after letting the next `after`
+   * through (default 0), with `error` instead of the handler. They are recorded as calls all the same.
+   */
+  failNext(operation: string, error: AwsFakeError, options?: { times?: number; after?: number }): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 export async function startJsonFake(targetPrefix: string, handler: Handler): Promise<JsonFake> {
   const calls: FakeCall[] = [];
+  const faults: { operation: string; error: AwsFakeError; skip: number; left: number }[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const target = String(req.headers['x-amz-target'] ?? '');
@@ -59,6 +65,13 @@ export async function startJsonFake(targetPrefix: string, handler: Handler): Pro
       }
       const body = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
       calls.push({ operation, body });
+      const fault = faults.find((f) => f.operation === operation && f.left > 0);
+      if (fault && fault.skip > 0) fault.skip--;
+      else if (fault) {
+        fault.left--;
+        send(res, fault.error.status, { __type: fault.error.type, message: fault.error.message });
+        return;
+      }
       try {
         send(res, 200, (await handler(operation, body)) ?? {});
       } catch (error) {
@@ -74,6 +87,8 @@ export async function startJsonFake(targetPrefix: string, handler: Handler): Pro
     endpoint: `http://127.0.0.1:${port}`,
     calls,
     operations: () => calls.map((c) => c.operation),
+    failNext: (operation, error, { times = 1, after = 0 } = {}) =>
+      void faults.push({ operation, error, skip: after, left: times }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
