@@ -19,7 +19,7 @@ import { formatDuration } from '../duration.js';
 import { describeError, UserError } from '../errors.js';
 import type { ActionIO } from '../io.js';
 import { csvLine } from './csv.js';
-import { awsCall } from './errors.js';
+import { awsCall, awsFailure } from './errors.js';
 import { type Clock, Poller } from './poll.js';
 
 export type AthenaSettings = NonNullable<Config['athena']>;
@@ -152,9 +152,26 @@ async function waitForQuery(
   const poller = new Poller(options.clock, options.timeoutMs, FIRST_POLL_MS, MAX_POLL_MS);
   let lastState = '';
   for (;;) {
-    const { QueryExecution: execution } = await awsCall('Athena GetQueryExecution', () =>
-      athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
-    );
+    let execution: QueryExecution | undefined;
+    try {
+      ({ QueryExecution: execution } = await athena.send(
+        new GetQueryExecutionCommand({ QueryExecutionId: id }),
+      ));
+    } catch (error) {
+      // Past the SDK's own retries. The query is started and may go on running (and costing): stop it,
+      // then fail with its id, so the line and the athena-query-execution-id output name it.
+      const stop = await stopQuery(athena, id);
+      const failure = awsFailure(
+        `Athena GetQueryExecution ${id}`,
+        error,
+        stop.stopped ? '(the query was stopped)' : `(the query could not be stopped: ${stop.reason})`,
+      );
+      if (!(failure instanceof UserError)) throw failure;
+      throw new AthenaQueryError(
+        failure.message.includes(id) ? failure.message : `Athena query ${id}: ${failure.message}`,
+        id,
+      );
+    }
     const state = execution?.Status?.State ?? 'UNKNOWN';
     if (state !== lastState) {
       options.io.info(`Query ${id}: ${state}`);
@@ -171,16 +188,28 @@ async function waitForQuery(
     if (!(await poller.wait())) break;
   }
   // Timed out: stop it, so it costs nothing more, then fail.
-  let stopped = 'stopped it';
-  try {
-    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
-  } catch (error) {
-    stopped = `could not stop it (${describeError(error)})`;
-  }
+  const stop = await stopQuery(athena, id);
   throw new AthenaQueryError(
-    `Athena query ${id} did not finish within athena-timeout (${formatDuration(options.timeoutMs)}; last state ${lastState}): ${stopped}.`,
+    `Athena query ${id} did not finish within athena-timeout (${formatDuration(options.timeoutMs)}; last state ${lastState}): ${stop.stopped ? 'stopped it' : `could not stop it (${stop.reason})`}.`,
     id,
   );
+}
+
+/** StopQueryExecution. A failure to stop is not thrown: it only changes what the failure line says. */
+async function stopQuery(
+  athena: AthenaClient,
+  id: string,
+): Promise<{ stopped: true } | { stopped: false; reason: string }> {
+  try {
+    await athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id }));
+    return { stopped: true };
+  } catch (error) {
+    const failure = awsFailure('StopQueryExecution', error);
+    return {
+      stopped: false,
+      reason: failure.message.replace(/^StopQueryExecution failed: /, '') || describeError(error),
+    };
+  }
 }
 
 async function readResults(

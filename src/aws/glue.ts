@@ -76,60 +76,163 @@ export function isOurCrawl(
   return lastStart.getTime() >= ourStart.getTime() - CLOCK_SKEW_MS;
 }
 
+/**
+ * Glue errors that say nothing about the crawler itself (its state is unknown, not bad): a poll that
+ * gets one, past the SDK's own retries, counts as a missed poll; a StartCrawler that gets one may or
+ * may not have started the crawl.
+ */
+export const TRANSIENT_GLUE_ERRORS: readonly string[] = [
+  'OperationTimeoutException',
+  'ThrottlingException',
+  'InternalServiceException',
+];
+/** StartCrawler is tried again at most this often after transient errors that started no crawl. */
+export const START_RETRIES = 3;
+/**
+ * `CrawlElapsedTime` is a duration Glue measures, so no clock skew applies; this only absorbs rounding
+ * and latency when judging whether a running crawl began at or after our StartCrawler.
+ */
+export const ELAPSED_SLACK_MS = 5000;
+
+export function isTransientGlueError(error: unknown): boolean {
+  const name = awsErrorName(error);
+  return name !== undefined && TRANSIENT_GLUE_ERRORS.includes(name);
+}
+
+/**
+ * Whether `GetCrawler` (answered at `now`) shows a crawl that began at or after `since`, our first
+ * StartCrawler attempt whose outcome we do not know: a running crawl whose `CrawlElapsedTime` reaches
+ * back no further than `since`, or a finished one that `isOurCrawl`.
+ */
+export function crawlStartedSince(
+  crawler: Pick<Crawler, 'State' | 'CrawlElapsedTime' | 'LastCrawl'>,
+  since: Date,
+  previousStart: Date | undefined,
+  now: Date,
+): boolean {
+  if (crawler.State === 'RUNNING' || crawler.State === 'STOPPING') {
+    const elapsed = crawler.CrawlElapsedTime;
+    if (elapsed === undefined || !Number.isFinite(elapsed)) return false;
+    return now.getTime() - elapsed >= since.getTime() - ELAPSED_SLACK_MS;
+  }
+  return crawler.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, since, previousStart);
+}
+
 export async function runCrawler(glue: GlueClient, name: string, options: GlueOptions): Promise<CrawlResult> {
   const { io, clock } = options;
   const begin = clock.now().getTime();
   const poller = new Poller(clock, options.timeoutMs, FIRST_POLL_MS, MAX_POLL_MS);
-  const timeout = (state: string | undefined) =>
+  const limit = `crawler-timeout (${formatDuration(options.timeoutMs)})`;
+  /** The last state GetCrawler showed, and why the last poll failed if it did. */
+  let knownState: string | undefined;
+  let missedPoll: string | undefined;
+  const timeout = () =>
     new UserError(
-      `Glue crawler ${name} did not finish within crawler-timeout (${formatDuration(options.timeoutMs)}; state ${state ?? 'unknown'}). It goes on running in AWS; the uploaded objects are in place.`,
+      `Glue crawler ${name} did not finish within crawler-timeout (${formatDuration(options.timeoutMs)}; state ${knownState ?? 'unknown'})${missedPoll ? `, and the last poll failed: ${missedPoll}` : ''}. It goes on running in AWS; the uploaded objects are in place.`,
     );
-  const get = async (): Promise<Crawler> => {
-    const { Crawler: crawler } = await awsCall(`Glue GetCrawler ${name}`, () =>
-      glue.send(new GetCrawlerCommand({ Name: name })),
-    );
-    if (!crawler) throw new UserError(`Glue GetCrawler ${name} returned no crawler.`);
-    return crawler;
+  /** One GetCrawler; undefined when it failed transiently (a missed poll, logged). */
+  const poll = async (): Promise<Crawler | undefined> => {
+    try {
+      const { Crawler: crawler } = await glue.send(new GetCrawlerCommand({ Name: name }));
+      if (!crawler) throw new UserError(`Glue GetCrawler ${name} returned no crawler.`);
+      missedPoll = undefined;
+      knownState = crawler.State;
+      return crawler;
+    } catch (error) {
+      const failure = awsFailure(`Glue GetCrawler ${name}`, error);
+      if (!isTransientGlueError(error)) throw failure;
+      missedPoll = failure.message.replace(/^.*? failed: /, '');
+      io.info(`${failure.message}: a missed poll; polling on until ${limit}.`);
+      return undefined;
+    }
   };
   const waitUntilReady = async (): Promise<Crawler> => {
-    let crawler = await get();
-    if (crawler.State !== 'READY')
-      io.info(`Crawler ${name} is ${crawler.State}: waiting for that crawl to end.`);
-    while (crawler.State !== 'READY') {
-      if (!(await poller.wait())) throw timeout(crawler.State);
-      crawler = await get();
+    let crawler = await poll();
+    let told = false;
+    while (crawler?.State !== 'READY') {
+      if (crawler && !told) {
+        io.info(`Crawler ${name} is ${crawler.State}: waiting for that crawl to end.`);
+        told = true;
+      }
+      if (!(await poller.wait())) throw timeout();
+      crawler = await poll();
     }
     return crawler;
   };
 
   let previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+  /** When our crawl started at the earliest: the StartCrawler call that started it. */
   let ourStart: Date;
+  /** The first StartCrawler attempt that failed transiently, since when a crawl may be ours. */
+  let uncertainSince: Date | undefined;
+  let transientFailures = 0;
+  /** After a transient StartCrawler failure: whether GetCrawler shows a crawl of ours (then go on with it). */
+  const startedAfterAll = async (since: Date): Promise<boolean> => {
+    const crawler = await poll();
+    if (!crawler || !crawlStartedSince(crawler, since, previousStart, clock.now())) return false;
+    io.info(
+      `Crawler ${name} is ${crawler.State} with a crawl begun since our StartCrawler: going on with it.`,
+    );
+    return true;
+  };
   for (;;) {
-    ourStart = clock.now();
+    const attempt = clock.now();
+    ourStart = uncertainSince ?? attempt;
     try {
       await glue.send(new StartCrawlerCommand({ Name: name }));
+      io.info(`Started crawler ${name}.`);
+      knownState = undefined;
       break;
     } catch (error) {
-      if (awsErrorName(error) !== 'CrawlerRunningException')
-        throw awsFailure(`Glue StartCrawler ${name}`, error);
-      io.info(`Crawler ${name} was started elsewhere just now: waiting for that crawl, then starting again.`);
-      if (!(await poller.wait())) throw timeout('RUNNING');
-      previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+      if (awsErrorName(error) === 'CrawlerRunningException') {
+        // Possibly our own crawl, from an attempt whose answer was lost.
+        if (uncertainSince && (await startedAfterAll(uncertainSince))) break;
+        io.info(
+          `Crawler ${name} was started elsewhere just now: waiting for that crawl, then starting again.`,
+        );
+        knownState = 'RUNNING';
+        if (!(await poller.wait())) throw timeout();
+        previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+        uncertainSince = undefined;
+        continue;
+      }
+      const failure = awsFailure(`Glue StartCrawler ${name}`, error);
+      if (!isTransientGlueError(error)) throw failure;
+      uncertainSince ??= attempt;
+      transientFailures++;
+      io.info(`${failure.message}: checking with GetCrawler whether the crawl started.`);
+      if (!(await poller.wait())) {
+        throw awsFailure(
+          `Glue StartCrawler ${name}`,
+          error,
+          `(${limit} passed before the crawl was seen to start)`,
+        );
+      }
+      if (await startedAfterAll(uncertainSince)) break;
+      if (transientFailures > START_RETRIES) {
+        throw awsFailure(
+          `Glue StartCrawler ${name}`,
+          error,
+          `(${transientFailures} attempts; GetCrawler showed no crawl started)`,
+        );
+      }
+      io.info(
+        `No crawl started: starting crawler ${name} again (retry ${transientFailures} of ${START_RETRIES}).`,
+      );
     }
   }
-  io.info(`Started crawler ${name}.`);
 
   poller.reset();
   let last: LastCrawlInfo | undefined;
   let lastState: string | undefined;
   for (;;) {
-    const crawler = await get();
-    if (crawler.State !== lastState) io.info(`Crawler ${name}: ${(lastState = crawler.State)}`);
-    if (crawler.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, ourStart, previousStart)) {
+    const crawler = await poll();
+    if (crawler && crawler.State !== lastState) io.info(`Crawler ${name}: ${(lastState = crawler.State)}`);
+    if (crawler?.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, ourStart, previousStart)) {
       last = crawler.LastCrawl;
       break;
     }
-    if (!(await poller.wait())) throw timeout(crawler.State);
+    if (!(await poller.wait())) throw timeout();
   }
   if (last?.Status !== 'SUCCEEDED') {
     const logs =

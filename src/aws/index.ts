@@ -97,7 +97,7 @@ async function stages(
   if (config.glue && config.s3) {
     const { crawler, crawl } = config.glue;
     const s3 = config.s3;
-    const summary = await io.group('Glue crawler', async (): Promise<GlueSummary> => {
+    const glueStage = async (): Promise<GlueSummary> => {
       let why: string | undefined;
       if (crawl === 'when-needed') {
         const athena = config.athena;
@@ -119,17 +119,19 @@ async function stages(
         }
         io.info(`Running the crawler: ${why}.`);
       }
-      try {
-        const crawled = await runCrawler(clients.glue, crawler, {
-          clock,
-          io,
-          timeoutMs: config.crawlerTimeoutMs,
-        });
-        return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
-      } catch (error) {
-        if (error instanceof CrawlerFailedError) result.crawlerStatus = error.status;
-        throw error;
-      }
+      const crawled = await runCrawler(clients.glue, crawler, {
+        clock,
+        io,
+        timeoutMs: config.crawlerTimeoutMs,
+      });
+      return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
+    };
+    const summary = await io.group('Glue crawler', glueStage).catch((error: unknown) => {
+      // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own): the crawler was asked
+      // for and did not succeed, so never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
+      result.crawlerStatus =
+        error instanceof CrawlerFailedError && error.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+      throw error;
     });
     result.crawlerStatus = summary.kind === 'registered' ? 'PARTITIONS_REGISTERED' : 'SUCCEEDED';
     result.sections.push(glueSection(summary));

@@ -5,12 +5,11 @@
  */
 import type { Config, Granularity } from '../config.js';
 import { formatDuration } from '../duration.js';
-import { UserError } from '../errors.js';
 import { formatInstant, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
-import { bodyOf, type UsageEndpoints } from './client.js';
+import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
-import { type RetryContext, serviceMessage, withRetry } from './retry.js';
+import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
 export const MAX_JOB_DAYS = 90;
 export const PAGE_SIZE = 1000;
@@ -67,10 +66,10 @@ interface JobPage {
   entities: unknown[];
 }
 
-function jobPage(response: unknown, jobId: string): JobPage {
-  const body = bodyOf(response);
-  if (typeof body !== 'object' || body === null) {
-    throw new UserError(`Job ${jobId}: Genesys Cloud answered with something that is not a job status.`);
+/** A JSON body (see `jsonBody`) as a job status or page; `what` names the call for the message. */
+function jobPage(body: unknown, what: string): JobPage {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw genesysError(`${what} failed: the answer is not a job status (${describeJson(body)}).`);
   }
   const b = body as Record<string, unknown>;
   return {
@@ -117,7 +116,11 @@ export async function runAggregatesJob(options: JobOptions): Promise<number> {
   );
   const jobId = (submitted as { id?: unknown } | undefined)?.id;
   if (typeof jobId !== 'string' || !jobId) {
-    throw new UserError('Submitting the usage job: Genesys Cloud answered without a job id.');
+    // Not retried, even when the answer was cut off: the job may exist, and a second submit would
+    // start another one.
+    throw genesysError(
+      `Submitting the usage job failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no job id'}.`,
+    );
   }
   options.onSubmitted(jobId);
   const since = rc.now().getTime();
@@ -126,15 +129,19 @@ export async function runAggregatesJob(options: JobOptions): Promise<number> {
   const jobPath = scoped
     ? `/api/v2/usage/client/${scoped}/aggregates/query/jobs/${jobId}`
     : `/api/v2/usage/aggregates/query/jobs/${jobId}`;
+  // A body that is not JSON is retried like a 5xx (inside withRetry); one that is JSON but not an
+  // object fails at once.
   const get = (what: string, after?: string) =>
     withRetry(
       what,
-      () =>
-        scoped
-          ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: PAGE_SIZE, after })
-          : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after }),
+      async () =>
+        jsonBody(
+          await (scoped
+            ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: PAGE_SIZE, after })
+            : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after })),
+        ),
       rc,
-    ).then((response) => jobPage(response, jobId));
+    ).then((body) => jobPage(body, what));
 
   let page = await pollUntilFinal(
     {
@@ -144,19 +151,19 @@ export async function runAggregatesJob(options: JobOptions): Promise<number> {
       isFinal: (s) => ['succeeded', 'failed', 'cancelled'].includes(s.toLowerCase()),
       since,
       timeoutError: (last) =>
-        new UserError(
-          `Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish on ` +
-            `Genesys Cloud: fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same ` +
-            `OAuth client, or run again with a longer query-timeout.`,
+        genesysError(
+          `Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish: ` +
+            `fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same OAuth client, ` +
+            `or run again with a longer query-timeout.`,
         ),
     },
     rc,
   );
   if (page.queryStatus.toLowerCase() !== 'succeeded') {
     const { message, code } = serviceMessage(page.errorBody);
-    throw new UserError(
+    throw genesysError(
       `Job ${jobId} ${page.queryStatus.toLowerCase()} after ${formatDuration(rc.now().getTime() - since)}: ` +
-        `${message ?? 'Genesys Cloud gave no reason'}${code && code !== message ? ` (${code})` : ''}.`,
+        `${message ?? 'no reason given'}${code && code !== message ? ` (${code})` : ''}.`,
     );
   }
 
@@ -171,9 +178,8 @@ export async function runAggregatesJob(options: JobOptions): Promise<number> {
     );
     if (!page.nextUri) return rows;
     const after = cursorOf(page.nextUri);
-    if (!after) throw new UserError(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
-    if (cursors.has(after))
-      throw new UserError(`Job ${jobId}: page ${n} points back to a page already read.`);
+    if (!after) throw genesysError(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
+    if (cursors.has(after)) throw genesysError(`Job ${jobId}: page ${n} points back to a page already read.`);
     cursors.add(after);
     page = await get(`Reading page ${n + 1} of job ${jobId}`, after);
   }

@@ -5,7 +5,7 @@
 import platformClient from 'purecloud-platform-client-v2';
 import type { Environment } from '../config.js';
 import { UserError } from '../errors.js';
-import { type RetryContext, GenesysRequestError, withRetry } from './retry.js';
+import { type RetryContext, GenesysRequestError, NotJsonError, withRetry } from './retry.js';
 
 type ApiClient = InstanceType<typeof platformClient.ApiClientClass>;
 
@@ -54,21 +54,36 @@ export interface UsageEndpoints {
 export interface GenesysClient {
   client: ApiClient;
   usage: UsageEndpoints;
+  /**
+   * Sets the HTTP timeout of the next request from the time left before the deadline (see
+   * `requestTimeoutMs`); `RetryContext.beforeAttempt` calls it before each attempt.
+   */
+  boundNextRequest: (remainingMs: number) => void;
 }
 
 // The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
 platformClient.ApiClient.config.live_reload_config = false;
 
 /**
- * The SDK's per-request HTTP timeout: its own default, 16 s. Nothing in the action changes it; tests
- * lower it (and put it back) to reach an answer slower than the timeout in milliseconds.
+ * The SDK's per-request HTTP timeout: its own default, 16 s. `minMs` is the shortest timeout a request
+ * gets when little or no time is left before query-timeout. Tests lower them (and put them back) to
+ * reach an answer slower than the timeout in milliseconds.
  */
-export const httpTimeout = { ms: 16_000 };
+export const httpTimeout = { ms: 16_000, minMs: 5000 };
+
+/**
+ * A request's HTTP timeout: the SDK's 16 s, cut to the time left before the deadline, so a request that
+ * hangs ends at query-timeout instead of up to 16 s after it (and never below `httpTimeout.minMs`).
+ */
+export function requestTimeoutMs(remainingMs: number): number {
+  return Math.min(httpTimeout.ms, Math.max(httpTimeout.minMs, Math.ceil(remainingMs)));
+}
 
 export function createGenesysClient(environment: Environment): GenesysClient {
   const client = new platformClient.ApiClientClass();
   client.config.live_reload_config = false;
-  // Read when the SDK creates its HTTP client, on the first request (the typings omit the field).
+  // Read when the SDK creates its HTTP client (the typings omit the field); `boundNextRequest` then
+  // sets the HTTP client's own timeout before each call.
   (client as unknown as { timeout: number }).timeout = httpTimeout.ms;
   if (environment.kind === 'region') {
     // A gateway from the SDK's config file would silently win over the region: clear it.
@@ -79,7 +94,12 @@ export function createGenesysClient(environment: Environment): GenesysClient {
   }
   client.setReturnExtendedResponses(true);
   const usage = new platformClient.UsageApi(client) as unknown as UsageEndpoints;
-  return { client, usage };
+  // The SDK gives axios the HTTP client's `timeout` field on every request (DefaultHttpClient.toAxiosConfig),
+  // read synchronously when the call is made (API calls and the login alike): setting it just before a
+  // call bounds that call. The calls of a run are sequential, so no other request sees the value.
+  const boundNextRequest = (remainingMs: number) =>
+    client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
+  return { client, usage, boundNextRequest };
 }
 
 /** The response body of an extended response (or the value itself, should extended responses be off). */
@@ -87,6 +107,23 @@ export function bodyOf(response: unknown): unknown {
   return typeof response === 'object' && response !== null && 'body' in response
     ? (response as { body: unknown }).body
     : response;
+}
+
+/**
+ * The body of a JSON answer. On a body that is not JSON (cut off, an HTML page) the SDK hands the raw
+ * text over as the body: that throws `NotJsonError`, which `withRetry` retries.
+ */
+export function jsonBody(response: unknown): unknown {
+  const body = bodyOf(response);
+  if (typeof body === 'string') throw new NotJsonError(body);
+  return body;
+}
+
+/** What kind of JSON value came instead of an object, for a message. */
+export function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 export interface LoginOptions {

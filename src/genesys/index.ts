@@ -18,6 +18,13 @@ export interface GenesysQueryOptions {
   random?: () => number;
 }
 
+/**
+ * A 401 after a successful login: the token the login just issued was refused. Not a hint for the
+ * login itself, whose 401 means wrong credentials.
+ */
+export const TOKEN_REFUSED_HINT =
+  'The token was refused mid-run: revoked, or the OAuth client deleted or disabled.';
+
 /** The permission a 403 most likely means, per mode. */
 function permissionHint(config: Config): string {
   if (config.api === 'legacy')
@@ -35,7 +42,8 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
     const interval = config.interval;
     if (!interval) throw new UserError("Input 'interval' is required to query Genesys Cloud.");
     const { io } = ctx;
-    const rc: RetryContext = {
+    const { client, usage, boundNextRequest } = createGenesysClient(config.environment);
+    const loginRc: RetryContext = {
       io,
       now: ctx.now,
       sleep: ctx.sleep,
@@ -43,18 +51,19 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
       deadline: ctx.now().getTime() + config.queryTimeoutMs,
       deadlineName: `query-timeout (${formatDuration(config.queryTimeoutMs)})`,
       hints: { 403: permissionHint(config) },
+      // No request may run past query-timeout by more than httpTimeout.minMs.
+      beforeAttempt: boundNextRequest,
     };
-
-    const { client, usage } = createGenesysClient(config.environment);
     io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
     await login(client, {
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       environment: config.environment,
       setSecret: (s) => io.setSecret(s),
-      retry: rc,
+      retry: loginRc,
     });
     io.info('Logged in.');
+    const rc: RetryContext = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
 
     const queryIds: string[] = [];
     const onSubmitted = (id: string) => queryIds.push(id);

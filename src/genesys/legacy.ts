@@ -3,12 +3,11 @@
  * results until `Complete` (all rows in one answer, no paging) or `Failed`.
  */
 import type { Config } from '../config.js';
-import { UserError } from '../errors.js';
 import { formatInterval, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
-import { bodyOf, type UsageEndpoints } from './client.js';
+import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
-import { type RetryContext, serviceMessage, withRetry } from './retry.js';
+import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
 export function legacyBody(config: Config, interval: Interval): Record<string, unknown> {
   const body: Record<string, unknown> = { interval: formatInterval(interval) };
@@ -24,12 +23,10 @@ interface LegacyResult {
   raw: Record<string, unknown>;
 }
 
-function legacyResult(response: unknown, executionId: string): LegacyResult {
-  const body = bodyOf(response);
-  if (typeof body !== 'object' || body === null) {
-    throw new UserError(
-      `Usage query ${executionId}: Genesys Cloud answered with something that is not a result.`,
-    );
+/** A JSON body (see `jsonBody`) as a query result; `what` names the call for the message. */
+function legacyResult(body: unknown, what: string): LegacyResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw genesysError(`${what} failed: the answer is not a query result (${describeJson(body)}).`);
   }
   const b = body as Record<string, unknown>;
   return {
@@ -56,26 +53,31 @@ export async function runLegacyQuery(options: LegacyOptions): Promise<number> {
   );
   const executionId = (submitted as { executionId?: unknown } | undefined)?.executionId;
   if (typeof executionId !== 'string' || !executionId) {
-    throw new UserError('Submitting the usage query: Genesys Cloud answered without an execution id.');
+    // Not retried, even when the answer was cut off: a second submit would start another query.
+    throw genesysError(
+      `Submitting the usage query failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no execution id'}.`,
+    );
   }
   options.onSubmitted(executionId);
   const since = rc.now().getTime();
   rc.io.info(`Query ${executionId}: submitted for ${body.interval as string}`);
 
+  const what = `Checking query ${executionId}`;
   const result = await pollUntilFinal(
     {
       label: `Query ${executionId}`,
+      // A body that is not JSON (cut off) is retried like a 5xx, inside withRetry.
       check: () =>
         withRetry(
-          `Checking query ${executionId}`,
-          () => usage.getUsageQueryExecutionIdResults(executionId),
+          what,
+          async () => jsonBody(await usage.getUsageQueryExecutionIdResults(executionId)),
           rc,
-        ).then((response) => legacyResult(response, executionId)),
+        ).then((body) => legacyResult(body, what)),
       statusOf: (r) => r.queryStatus,
       isFinal: (s) => ['complete', 'failed'].includes(s.toLowerCase()),
       since,
       timeoutError: (last) =>
-        new UserError(
+        genesysError(
           `Usage query ${executionId} did not finish within ${rc.deadlineName} (last status: ${last}). Fetch its ` +
             `results later with GET /api/v2/usage/query/${executionId}/results using the same OAuth client, or run ` +
             `again with a longer query-timeout.`,
@@ -85,8 +87,8 @@ export async function runLegacyQuery(options: LegacyOptions): Promise<number> {
   );
   if (result.queryStatus.toLowerCase() !== 'complete') {
     const { message } = serviceMessage(result.raw.errorBody ?? result.raw);
-    throw new UserError(
-      `Usage query ${executionId} failed: ${message && message !== result.queryStatus ? message : 'Genesys Cloud gave no reason'}.`,
+    throw genesysError(
+      `Usage query ${executionId} failed: ${message && message !== result.queryStatus ? message : 'no reason given'}.`,
     );
   }
   if (result.results.length) await options.onRows(result.results, executionId);

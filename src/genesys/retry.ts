@@ -1,8 +1,9 @@
 /**
  * One retry policy for every Genesys Cloud call (login, submit, poll, page):
- * 429: wait what `Retry-After` says, then go on; 408, 5xx and no response: a few retries with backoff;
- * any other status: fail at once. Errors are reduced to status, code and the service's message at the
- * first catch, because the SDK's error objects carry the request headers (Basic or Bearer credentials).
+ * 429: wait what `Retry-After` says, then go on; 408, 5xx, no response and an answer that is not JSON:
+ * a few retries with backoff; any other status: fail at once. Errors are reduced to status, code and the
+ * service's message at the first catch, because the SDK's error objects carry the request headers (Basic
+ * or Bearer credentials). A call that fails for good names Genesys Cloud, the call and the cause.
  */
 import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
@@ -87,20 +88,53 @@ export function formatFailure(failure: Failure): string {
   return `HTTP ${failure.status}${failure.code ? ` (${failure.code})` : ''}: ${failure.message}`;
 }
 
-/** A call that failed for good; its message is one line naming the call, the status and the service's reason. */
+/** Every failure line of the query names the service: a workflow may also run Glue or other jobs. */
+export const SERVICE = 'Genesys Cloud';
+
+/** A UserError whose one line starts with `Genesys Cloud: `. */
+export function genesysError(message: string): UserError {
+  return new UserError(`${SERVICE}: ${message}`);
+}
+
+/** `text` then `sentence`, with a full stop between them unless `text` already ends a sentence. */
+function appendSentence(text: string, sentence: string | undefined): string {
+  if (!sentence) return text;
+  return `${text}${/[.!?:]$/.test(text) ? ' ' : '. '}${sentence}`;
+}
+
+/**
+ * A call that failed for good; its message is one line naming the service, the call, the status and
+ * the service's reason, e.g. `Genesys Cloud: Reading page 3 of job j failed after 5 attempts: HTTP 500: ...`.
+ */
 export class GenesysRequestError extends UserError {
-  /** The message after "<what> failed", so a caller can name the call its own way. */
+  /** The message after "<what> failed", so a caller (the login) can name the call its own way. */
   readonly detail: string;
   constructor(
     readonly what: string,
     readonly failure: Failure,
     readonly attempts: number,
+    /** A parenthetical, e.g. why no retry was made. */
     note?: string,
+    /** Advice for this status, a sentence of its own. */
+    hint?: string,
   ) {
-    const detail = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${formatFailure(failure)}${note ? ` ${note}` : ''}`;
-    super(`${what} failed${detail}`);
+    const failed = `${formatFailure(failure)}${note ? ` ${note}` : ''}`;
+    const detail = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${appendSentence(failed, hint)}`;
+    super(`${SERVICE}: ${what} failed${detail}`);
     this.detail = detail;
     this.name = 'GenesysRequestError';
+  }
+}
+
+/**
+ * The answer's body was not JSON (the SDK then hands the raw text over as the body): usually a body cut
+ * off on the way, so `withRetry` retries it like a lost connection.
+ */
+export class NotJsonError extends Error {
+  constructor(text: string) {
+    const excerpt = oneLine(text, 60);
+    super(excerpt ? `the answer was not JSON: '${excerpt}'` : 'the answer was empty, not JSON');
+    this.name = 'NotJsonError';
   }
 }
 
@@ -115,9 +149,14 @@ export interface RetryContext {
   deadlineName: string;
   /** Extra advice per HTTP status, e.g. the permission a 403 means. */
   hints?: Partial<Record<number, string>>;
+  /**
+   * Called before each attempt with the time left before the deadline (ms, may be <= 0), so the
+   * request's own HTTP timeout can be cut to it.
+   */
+  beforeAttempt?: (remainingMs: number) => void;
 }
 
-/** Retries of 408, 5xx and lost connections; 429s are not counted here (they say when to come back). */
+/** Retries of 408, 5xx, lost connections and non-JSON answers; 429s are not counted here (they say when to come back). */
 export const MAX_RETRIES = 4;
 /** A safety net for a service that answers 429 forever with a tiny Retry-After. */
 export const MAX_THROTTLED = 100;
@@ -128,18 +167,14 @@ export async function withRetry<T>(what: string, call: () => Promise<T>, rc: Ret
   for (let attempt = 1; ; attempt++) {
     let failure: Failure;
     try {
+      rc.beforeAttempt?.(rc.deadline - rc.now().getTime());
       return await call();
     } catch (error) {
       failure = describeFailure(error, rc.now().getTime());
     }
     const status = failure.status;
     const fail = (note?: string) =>
-      new GenesysRequestError(
-        what,
-        failure,
-        attempt,
-        [note, status ? rc.hints?.[status] : undefined].filter(Boolean).join(' ') || undefined,
-      );
+      new GenesysRequestError(what, failure, attempt, note, status ? rc.hints?.[status] : undefined);
 
     let waitMs: number;
     let why: string;

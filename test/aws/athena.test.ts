@@ -5,6 +5,7 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaQueryError, type AthenaSettings, runAthenaQuery } from '../../src/aws/athena.js';
 import { type AthenaScript, startAthenaFake, type AthenaFake } from '../support/aws/fake-athena.js';
 import { CREDENTIALS, recordingIO, REGION, tempDir, virtualClock } from '../support/aws/harness.js';
+import { AwsFakeError } from '../support/aws/json-fake.js';
 
 const SETTINGS: AthenaSettings = {
   database: 'genesys',
@@ -26,7 +27,13 @@ async function withAthena(
 ) {
   const clock = virtualClock();
   const fake = await startAthenaFake(script);
-  const athena = new AthenaClient({ region: REGION, endpoint: fake.endpoint, credentials: CREDENTIALS });
+  // One attempt per call: the SDK's own retries wait on real timers.
+  const athena = new AthenaClient({
+    region: REGION,
+    endpoint: fake.endpoint,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
   try {
     await fn(athena, fake, clock, path.join(tempDir('athena'), 'athena-results.csv'));
   } finally {
@@ -152,6 +159,38 @@ describe('runAthenaQuery', () => {
       expect(fake.operations().at(-1)).toBe('StopQueryExecution');
       expect(fake.executions[0]!.state).toBe('CANCELLED');
       expect(clock.now().getTime() - start).toBe(30_000);
+    });
+  });
+
+  it('when polling fails for good: stops the query and fails naming it', async () => {
+    await withAthena({ runningPolls: Infinity }, async (athena, fake, clock, csvPath) => {
+      fake.failNext('GetQueryExecution', new AwsFakeError('TooManyRequestsException', 'Rate exceeded'), {
+        after: 2,
+        times: Infinity,
+      });
+      const run = runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, csvPath));
+      await expect(run).rejects.toBeInstanceOf(AthenaQueryError);
+      await expect(run).rejects.toMatchObject({ queryExecutionId: 'qe-1-aaaaaaaa' });
+      await expect(run).rejects.toThrow(
+        /^Athena GetQueryExecution qe-1-aaaaaaaa failed: TooManyRequestsException: Rate exceeded \(the query was stopped\)$/,
+      );
+      expect(fake.operations().at(-1)).toBe('StopQueryExecution');
+      expect(fake.executions[0]!.state).toBe('CANCELLED');
+    });
+  });
+
+  it('when polling fails and stopping fails too: says so, and still names the query', async () => {
+    await withAthena({ runningPolls: Infinity }, async (athena, fake, clock, csvPath) => {
+      fake.failNext('GetQueryExecution', new AwsFakeError('InternalServerException', 'boom', 500), {
+        times: Infinity,
+      });
+      fake.failNext('StopQueryExecution', new AwsFakeError('AccessDeniedException', 'not allowed'));
+      const run = runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, csvPath));
+      await expect(run).rejects.toMatchObject({ queryExecutionId: 'qe-1-aaaaaaaa' });
+      await expect(run).rejects.toThrow(
+        'Athena GetQueryExecution qe-1-aaaaaaaa failed: InternalServerException: boom (the query could not be stopped: AccessDeniedException: not allowed)',
+      );
+      expect(fake.executions[0]!.stopped).toBe(false);
     });
   });
 

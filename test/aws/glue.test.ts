@@ -5,6 +5,8 @@ import type { PartitionFile } from '../../src/partition-writer.js';
 import { RECORD_FIELDS } from '../../src/records.js';
 import {
   CrawlerFailedError,
+  crawlStartedSince,
+  ELAPSED_SLACK_MS,
   getTable,
   isOurCrawl,
   partitionInputs,
@@ -16,6 +18,7 @@ import {
 import { type CrawlerScript, type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
 import { CREDENTIALS, recordingIO, REGION, virtualClock } from '../support/aws/harness.js';
 import { crawlerTable } from '../support/aws/fake-glue.js';
+import { AwsFakeError } from '../support/aws/json-fake.js';
 
 const LOCATION = 's3://usage-lake/genesys-usage/';
 
@@ -30,10 +33,17 @@ const file = (dt: string, granularity: PartitionFile['granularity'] = 'day'): Pa
 async function withGlue(
   crawlers: Record<string, CrawlerScript>,
   fn: (glue: GlueClient, fake: GlueFake, clock: ReturnType<typeof virtualClock>) => Promise<void>,
+  // 1: no SDK retries, whose backoff runs on real timers (throttling and 5xx errors).
+  maxAttempts?: number,
 ) {
   const clock = virtualClock();
   const fake = await startGlueFake(crawlers, clock.now);
-  const glue = new GlueClient({ region: REGION, endpoint: fake.endpoint, credentials: CREDENTIALS });
+  const glue = new GlueClient({
+    region: REGION,
+    endpoint: fake.endpoint,
+    credentials: CREDENTIALS,
+    ...(maxAttempts ? { maxAttempts } : {}),
+  });
   try {
     await fn(glue, fake, clock);
   } finally {
@@ -134,6 +144,184 @@ describe('runCrawler', () => {
         'Glue GetCrawler nope failed: EntityNotFoundException: Crawler with name nope not found',
       );
     });
+  });
+});
+
+describe('runCrawler: transient Glue errors', () => {
+  const timedOut = () => new AwsFakeError('OperationTimeoutException', 'Timed out waiting for crawler state');
+  const transient = {
+    OperationTimeoutException: timedOut,
+    ThrottlingException: () => new AwsFakeError('ThrottlingException', 'Rate exceeded'),
+    InternalServiceException: () => new AwsFakeError('InternalServiceException', 'Internal error', 500),
+  };
+
+  it.each(Object.keys(transient) as (keyof typeof transient)[])(
+    'counts a GetCrawler %s as a missed poll, logs it, and polls on',
+    async (type) => {
+      await withGlue(
+        { c: { runPolls: 2 } },
+        async (glue, fake, clock) => {
+          const io = recordingIO();
+          // The first GetCrawler (is it free?) passes; two polls of the running crawl fail.
+          fake.failNext('GetCrawler', transient[type](), { after: 1, times: 2 });
+          const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
+          expect(result.status).toBe('SUCCEEDED');
+          expect(fake.crawlsStarted('c')).toBe(1);
+          const missed = io.lines.filter((l) => l.includes('a missed poll'));
+          expect(missed).toHaveLength(2);
+          expect(missed[0]).toMatch(
+            new RegExp(
+              `^Glue GetCrawler c failed: ${type}: .*: a missed poll; polling on until crawler-timeout \\(15m\\)\\.$`,
+            ),
+          );
+        },
+        1,
+      );
+    },
+  );
+
+  it('misses the first poll too (is the crawler free?) without failing', async () => {
+    await withGlue({ c: {} }, async (glue, fake, clock) => {
+      fake.failNext('GetCrawler', timedOut());
+      const result = await runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(fake.operations().slice(0, 3)).toEqual(['GetCrawler', 'GetCrawler', 'StartCrawler']);
+    });
+  });
+
+  it('fails at crawler-timeout when every poll is missed, saying so', async () => {
+    await withGlue({ c: {} }, async (glue, fake, clock) => {
+      fake.failNext('GetCrawler', timedOut(), { after: 1, times: Infinity });
+      const run = runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 60_000 });
+      await expect(run).rejects.toThrow(
+        'Glue crawler c did not finish within crawler-timeout (1m; state unknown), and the last poll failed: ' +
+          'OperationTimeoutException: Timed out waiting for crawler state. It goes on running in AWS; the uploaded objects are in place.',
+      );
+      expect(fake.crawlsStarted('c')).toBe(1);
+    });
+  });
+
+  it('does not count other GetCrawler errors as missed polls', async () => {
+    await withGlue({ c: {} }, async (glue, fake, clock) => {
+      fake.failNext('GetCrawler', new AwsFakeError('AccessDeniedException', 'not allowed'), { after: 1 });
+      await expect(runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 60_000 })).rejects.toThrow(
+        /^Glue GetCrawler c failed: AccessDeniedException: not allowed$/,
+      );
+    });
+  });
+
+  it('on a StartCrawler timeout whose crawl did start (RUNNING, CrawlElapsedTime since our call): polls it, no second start', async () => {
+    await withGlue({ c: { timeoutsAfterStarting: 1, runPolls: 2 } }, async (glue, fake, clock) => {
+      const io = recordingIO();
+      const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(fake.crawlsStarted('c')).toBe(1);
+      expect(fake.operations().filter((o) => o === 'StartCrawler')).toHaveLength(1);
+      expect(io.lines).toEqual(
+        expect.arrayContaining([
+          'Glue StartCrawler c failed: OperationTimeoutException: Timed out waiting for crawler state: checking with GetCrawler whether the crawl started.',
+          'Crawler c is RUNNING with a crawl begun since our StartCrawler: going on with it.',
+        ]),
+      );
+    });
+  });
+
+  it('on a StartCrawler timeout that started nothing: starts again, with backoff', async () => {
+    await withGlue({ c: { runPolls: 1 } }, async (glue, fake, clock) => {
+      const io = recordingIO();
+      fake.failNext('StartCrawler', timedOut(), { times: 2 });
+      const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
+      expect(result.status).toBe('SUCCEEDED');
+      expect(fake.operations().slice(0, 6)).toEqual([
+        'GetCrawler',
+        'StartCrawler', // timed out, started nothing
+        'GetCrawler', // READY, the old crawl
+        'StartCrawler', // again
+        'GetCrawler',
+        'StartCrawler', // started
+      ]);
+      expect(fake.crawlsStarted('c')).toBe(1);
+      expect(io.lines.filter((l) => l.startsWith('No crawl started: starting crawler c again'))).toEqual([
+        'No crawl started: starting crawler c again (retry 1 of 3).',
+        'No crawl started: starting crawler c again (retry 2 of 3).',
+      ]);
+      // The waits before each check grow.
+      expect(clock.sleeps.slice(0, 2)).toEqual([2000, 3000]);
+    });
+  });
+
+  it('takes a lost-answer crawl for ours when Glue still showed READY and the next StartCrawler says it runs', async () => {
+    await withGlue(
+      { c: { timeoutsAfterStarting: 1, staleReadyPolls: 1, runPolls: 1 } },
+      async (glue, fake, clock) => {
+        const result = await runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+        expect(result.status).toBe('SUCCEEDED');
+        // The stale READY looked like no start; the second StartCrawler met our own crawl running.
+        expect(fake.operations().filter((o) => o === 'StartCrawler')).toHaveLength(2);
+        expect(fake.crawlsStarted('c')).toBe(1);
+      },
+    );
+  });
+
+  it('fails with AWS’s message after 3 retries of StartCrawler that started nothing', async () => {
+    await withGlue({ c: {} }, async (glue, fake, clock) => {
+      fake.failNext('StartCrawler', timedOut(), { times: Infinity });
+      const run = runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+      await expect(run).rejects.toBeInstanceOf(UserError);
+      await expect(run).rejects.toThrow(
+        /^Glue StartCrawler c failed: OperationTimeoutException: Timed out waiting for crawler state \(4 attempts; GetCrawler showed no crawl started\)$/,
+      );
+      expect(fake.operations().filter((o) => o === 'StartCrawler')).toHaveLength(4);
+      expect(fake.crawlsStarted('c')).toBe(0);
+    });
+  });
+
+  it('fails at once on a StartCrawler error that is not transient', async () => {
+    await withGlue({ c: {} }, async (glue, fake, clock) => {
+      fake.failNext('StartCrawler', new AwsFakeError('AccessDeniedException', 'not allowed'));
+      await expect(runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 })).rejects.toThrow(
+        /^Glue StartCrawler c failed: AccessDeniedException: not allowed$/,
+      );
+      expect(fake.operations()).toEqual(['GetCrawler', 'StartCrawler']);
+    });
+  });
+});
+
+describe('crawlStartedSince', () => {
+  const since = new Date('2026-11-21T06:00:00Z');
+  const at = (s: number) => new Date(since.getTime() + s * 1000);
+  const previous = new Date('2026-11-20T06:00:00Z');
+
+  it('takes a running crawl whose elapsed time reaches back no further than our call', () => {
+    expect(crawlStartedSince({ State: 'RUNNING', CrawlElapsedTime: 3000 }, since, previous, at(5))).toBe(
+      true,
+    );
+    expect(crawlStartedSince({ State: 'STOPPING', CrawlElapsedTime: 5000 }, since, previous, at(5))).toBe(
+      true,
+    );
+    // Begun 30 s before our call: someone else's.
+    expect(crawlStartedSince({ State: 'RUNNING', CrawlElapsedTime: 35_000 }, since, previous, at(5))).toBe(
+      false,
+    );
+    // Within the slack.
+    expect(
+      crawlStartedSince(
+        { State: 'RUNNING', CrawlElapsedTime: 5000 + ELAPSED_SLACK_MS },
+        since,
+        previous,
+        at(5),
+      ),
+    ).toBe(true);
+    expect(crawlStartedSince({ State: 'RUNNING' }, since, previous, at(5))).toBe(false);
+  });
+
+  it('takes a finished crawl only when it is newer than the previous one', () => {
+    expect(
+      crawlStartedSince({ State: 'READY', LastCrawl: { StartTime: at(1) } }, since, previous, at(60)),
+    ).toBe(true);
+    expect(
+      crawlStartedSince({ State: 'READY', LastCrawl: { StartTime: previous } }, since, previous, at(5)),
+    ).toBe(false);
   });
 });
 

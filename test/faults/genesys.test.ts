@@ -76,7 +76,8 @@ function expectPartialRun(r: InProcessRun, received: Record<string, unknown>[]) 
   expectNoCredentials(r, credentialsOf(fake));
 }
 
-const QUERY_STAGE = /^(Submitting the usage job|Checking job job-1|Reading page \d+ of job job-1) failed/;
+const QUERY_STAGE =
+  /^Genesys Cloud: (Submitting the usage job|Checking job job-1|Reading page \d+ of job job-1) failed/;
 
 describe('429 storms with Retry-After', () => {
   it('recovers from 20 consecutive 429s on the status checks, waiting exactly what each Retry-After says', async () => {
@@ -116,7 +117,7 @@ describe('429 storms with Retry-After', () => {
 
     expectOneLineFailure(
       r,
-      /^Reading page 3 of job job-1 failed: /,
+      /^Genesys Cloud: Reading page 3 of job job-1 failed: /,
       /HTTP 429 \(too\.many\.requests\.retry\.after\): .* \(waiting 10m more would pass query-timeout \(2m\)\)$/,
     );
     // Never slept the 10 minutes.
@@ -152,12 +153,15 @@ describe('5xx bursts', () => {
 
     expectOneLineFailure(
       r,
-      /^Reading page 3 of job job-1 failed after 5 attempts: /,
+      /^Genesys Cloud: Reading page 3 of job job-1 failed after 5 attempts: /,
       /HTTP 500 \(internal\.server\.error\): Upstream said 500$/,
     );
     expectPartialRun(r, [...pages[0]!, ...pages[1]!]);
-    // A failed query writes no report and sets no outputs: the rows are in the partitions only.
-    expect(r.io.outputs).toEqual({});
+    // A failed query writes no report; the outputs and the log point at the rows that were kept.
+    expect(r.io.outputs).toEqual({ 'ndjson-path': expect.stringMatching(/genesys-usage$/), records: '5' });
+    expect(r.io.lines).toContainEqual(
+      expect.stringMatching(/^The 5 records received before the failure are kept in /),
+    );
   });
 });
 
@@ -180,7 +184,11 @@ describe('connection resets', () => {
 
     const r = await runInProcess(genesysInputs(fake));
 
-    expectOneLineFailure(r, /^Reading page 2 of job job-1 failed after 5 attempts: /, /ECONNRESET/);
+    expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Reading page 2 of job job-1 failed after 5 attempts: /,
+      /ECONNRESET/,
+    );
     expectPartialRun(r, pages[0]!);
   });
 
@@ -230,7 +238,7 @@ describe('answers slower than the HTTP timeout', () => {
 
     expectOneLineFailure(
       r,
-      /^Reading page 2 of job job-1 failed after 5 attempts: /,
+      /^Genesys Cloud: Reading page 2 of job job-1 failed after 5 attempts: /,
       /^.*: ECONNABORTED \(timeout of 60ms exceeded\)$/,
     );
     expectPartialRun(r, pages[0]!);
@@ -242,30 +250,94 @@ describe('malformed JSON bodies', () => {
     status: 200,
     raw: '{"queryStatus": "Succeeded", "entities": [{"date": "2026-',
   };
+  const notJson = `the answer was not JSON: '${malformed.raw}'`;
 
-  it('fails in one line on a malformed job status', async () => {
-    scriptJob([2, 2]);
-    fake.fault(JOB_STATUS, malformed);
+  it('retries a cut-off job status like a 5xx, and recovers', async () => {
+    const { rows } = scriptJob([2, 2]);
+    fake.fault(JOB_STATUS, malformed, malformed);
 
     const r = await runInProcess(genesysInputs(fake));
 
-    expectOneLineFailure(r, /^Job job-1: /, /answered with something that is not a job status/);
-    expectPartialRun(r, []);
+    expectFullRun(r, rows);
+    expect(r.io.lines.filter((l) => l.startsWith(`Checking job job-1: ${notJson}; waiting `))).toHaveLength(
+      2,
+    );
   });
 
-  it('fails in one line on a malformed page, with the pages before it on disk', async () => {
-    const { pages } = scriptJob([3, 2, 1]);
+  it('retries a cut-off page, and recovers', async () => {
+    const { rows } = scriptJob([3, 2, 1]);
     fake.fault(page(3), malformed);
 
     const r = await runInProcess(genesysInputs(fake));
 
-    expectOneLineFailure(r, /^Job job-1: /, /answered with something that is not a job status/);
+    expectFullRun(r, rows);
+    expect(r.io.lines).toContainEqual(
+      expect.stringMatching(/^Reading page 3 of job job-1: the answer was not JSON: .* \(retry 1 of 4\)\.$/),
+    );
+  });
+
+  it('fails in one line, naming the status check, when every answer is cut off', async () => {
+    scriptJob([2, 2]);
+    fake.fault(JOB_STATUS, ...Array.from({ length: 5 }, () => malformed));
+
+    const r = await runInProcess(genesysInputs(fake));
+
+    const line = expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Checking job job-1 failed after 5 attempts: /,
+      /the answer was not JSON: /,
+    );
+    expect(line).toBe(`Genesys Cloud: Checking job job-1 failed after 5 attempts: ${notJson}`);
+    expectPartialRun(r, []);
+  });
+
+  it('fails in one line, naming the page, when it is cut off on every attempt, with the pages before it on disk', async () => {
+    const { pages } = scriptJob([3, 2, 1]);
+    fake.fault(page(3), ...Array.from({ length: 5 }, () => malformed));
+
+    const r = await runInProcess(genesysInputs(fake));
+
+    const line = expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Reading page 3 of job job-1 failed after 5 attempts: /,
+      /the answer was not JSON: /,
+    );
+    expect(line).toBe(`Genesys Cloud: Reading page 3 of job job-1 failed after 5 attempts: ${notJson}`);
     expectPartialRun(r, [...pages[0]!, ...pages[1]!]);
+  });
+
+  it('says an empty answer was empty', async () => {
+    const { pages } = scriptJob([3, 2, 1]);
+    fake.fault(page(2), ...Array.from({ length: 5 }, () => ({ status: 200, raw: '' })));
+
+    const r = await runInProcess(genesysInputs(fake));
+
+    expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Reading page 2 of job job-1 failed after 5 attempts: /,
+      /: the answer was empty, not JSON$/,
+    );
+    expectPartialRun(r, pages[0]!);
+  });
+
+  it('fails at once on JSON that is not a job status', async () => {
+    const { pages } = scriptJob([3, 2, 1]);
+    fake.fault(page(2), { status: 200, body: [1, 2] });
+
+    const r = await runInProcess(genesysInputs(fake));
+
+    expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Reading page 2 of job job-1 failed: /,
+      /the answer is not a job status \(an array\)\.$/,
+    );
+    expect(fake.requestsTo('GET', /jobs\/job-1$/)).toHaveLength(2);
+    expectPartialRun(r, pages[0]!);
   });
 });
 
 describe('a token revoked mid-run', () => {
-  it('fails at once, in one line, on a 401 between pages, with the pages before it on disk', async () => {
+  it('fails at once, in one line, on a 401 between pages, saying what a 401 mid-run means', async () => {
     const { pages } = scriptJob([3, 2, 1]);
     fake.fault(page(3), {
       status: 401,
@@ -274,25 +346,59 @@ describe('a token revoked mid-run', () => {
 
     const r = await runInProcess(genesysInputs(fake));
 
-    expectOneLineFailure(
+    const line = expectOneLineFailure(
       r,
-      /^Reading page 3 of job job-1 failed: /,
-      /HTTP 401 \(authentication\.required\): Authentication failed$/,
+      /^Genesys Cloud: Reading page 3 of job job-1 failed: /,
+      /HTTP 401 \(authentication\.required\): Authentication failed\. The token was refused mid-run: revoked, or the OAuth client deleted or disabled\.$/,
+    );
+    expect(line).toBe(
+      'Genesys Cloud: Reading page 3 of job job-1 failed: HTTP 401 (authentication.required): Authentication failed. ' +
+        'The token was refused mid-run: revoked, or the OAuth client deleted or disabled.',
     );
     expect(r.clock.sleeps).toEqual([1000]);
     expectPartialRun(r, [...pages[0]!, ...pages[1]!]);
   });
+
+  it('gives the hint on a 401 at the submit too, but not on the login', async () => {
+    fake.fault(SUBMIT, { status: 401, body: { message: 'Authentication failed' } });
+    const r = await runInProcess(genesysInputs(fake));
+    expectOneLineFailure(r, /^Genesys Cloud: Submitting the usage job failed: HTTP 401: /, /mid-run/);
+
+    fake.fault(LOGIN, { status: 401, body: { error: 'invalid_client', error_description: 'bad' } });
+    const login = await runInProcess(genesysInputs(fake));
+    expectOneLineFailure(login, /^Login to Genesys Cloud /, /Check client-id, client-secret and environment/);
+    expect(login.io.failed).not.toContain('mid-run');
+  });
 });
 
-describe('the failure line names the stage', () => {
-  // GAP (src/genesys/retry.ts, GenesysRequestError): only the login says "Genesys Cloud". A failed
-  // submit, status check or page reads "Reading page 3 of job job-1 failed ..." - in a workflow that
-  // also runs Glue jobs, the annotation alone does not say which service failed. Passes once fixed.
-  it.failing('says "Genesys Cloud" when a query call fails, as the login does', async () => {
+describe('the failure line names the service', () => {
+  // Only the login said "Genesys Cloud" before; a failed submit, status check or page read
+  // "Reading page 3 of job job-1 failed ...", which in a workflow that also runs Glue jobs does not say
+  // which service failed. Every failure line of the query now starts with "Genesys Cloud: ".
+  it('says "Genesys Cloud" when a query call fails, as the login does', async () => {
     const { pages } = scriptJob([1, 1, 1]);
     fake.fault(page(3), { status: 401, body: { message: 'Authentication failed' } });
     const r = await runInProcess(genesysInputs(fake));
     expectPartialRun(r, [...pages[0]!, ...pages[1]!]);
     expectOneLineFailure(r, QUERY_STAGE, /Genesys Cloud/);
+  });
+
+  it.each([
+    ['a failed job', { statuses: ['Running', 'Failed'], errorBody: { message: 'too many groups' } }],
+    ['a cancelled job', { statuses: ['Cancelled'] }],
+  ])('says it for %s too', async (_, job) => {
+    fake.addJob(job);
+    const r = await runInProcess(genesysInputs(fake));
+    expectOneLineFailure(r, /^Genesys Cloud: Job job-1 (failed|cancelled) after \d+s: /, /\.$/);
+  });
+
+  it('says it when query-timeout passes', async () => {
+    fake.addJob({ statuses: ['Running'] });
+    const r = await runInProcess(genesysInputs(fake, { 'query-timeout': '1m' }));
+    expectOneLineFailure(
+      r,
+      /^Genesys Cloud: Job job-1 did not finish within query-timeout \(1m\) \(last status: Running\)\. /,
+      /GET \/api\/v2\/usage\/aggregates\/query\/jobs\/job-1\?pageSize=1000/,
+    );
   });
 });

@@ -5,7 +5,6 @@
  * nowhere: log, warnings, errors, failure message, job summary, outputs, any file the run wrote, and
  * for the child process stdout and stderr (except the runner's own `::add-mask::` commands).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CREDENTIALS, REGION, startS3rver, tempDir } from '../support/aws/harness.js';
@@ -24,7 +23,7 @@ import {
   pagesOf,
   runInProcess,
 } from '../support/fault-run.js';
-import { type ActionRun, ROOT, runAction } from '../support/run-action.js';
+import { type ActionRun, runAction } from '../support/run-action.js';
 
 loopbackOnly();
 
@@ -91,7 +90,7 @@ describe('in-process', () => {
 
     expectOneLineFailure(
       r,
-      /^Submitting the usage job failed: /,
+      /^Genesys Cloud: Submitting the usage job failed: /,
       /HTTP 403 \(missing\.permissions\): .* The OAuth client needs the usage:organization:view permission/,
     );
     expectNoCredentials(r, credentialsOf(fake));
@@ -99,9 +98,6 @@ describe('in-process', () => {
     expect(r.io.secrets).toEqual([fake.clientSecret, fake.basicCredentials, fake.token]);
   });
 });
-
-const DIST = path.join(ROOT, 'dist', 'index.js');
-const describeIfBundled = existsSync(DIST) ? describe : describe.skip;
 
 /** What a child run showed, with the runner's own `::add-mask::` commands left out. */
 function childTexts(run: ActionRun): Record<string, string> {
@@ -143,7 +139,7 @@ const childInputs = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-describeIfBundled('dist/index.js as a child process', () => {
+describe('dist/index.js as a child process', () => {
   it('a login refused with 401: one ::error:: line, no credential in stdout, stderr or any file', async () => {
     fake.fault(LOGIN, REFUSED);
 
@@ -171,7 +167,7 @@ describeIfBundled('dist/index.js as a child process', () => {
     const run = await runAction(childInputs(), { HOME: home });
 
     expect(run.code).toBe(1);
-    expect(errorLine(run)).toMatch(/^::error::Submitting the usage job failed: HTTP 403/);
+    expect(errorLine(run)).toMatch(/^::error::Genesys Cloud: Submitting the usage job failed: HTTP 403/);
     // The SDK did log (its request log redacts the Authorization header).
     expect(run.stdout + run.stderr).toContain('=== REQUEST ===');
     expectChildClean(run, credentialsOf(fake));

@@ -4,6 +4,7 @@
  */
 import { type Config, parseConfig } from '../../src/config.js';
 import { UserError } from '../../src/errors.js';
+import { httpTimeout } from '../../src/genesys/client.js';
 import { createGenesysUsageQuery } from '../../src/genesys/index.js';
 import type { StageContext } from '../../src/main.js';
 import {
@@ -261,7 +262,9 @@ describe('aggregates', () => {
       ...Array.from({ length: 10 }, () => ({ status: 503, body: { message: 'down' } })),
     );
     const { error, clock } = await runFailing(config());
-    expect(error.message).toBe('Submitting the usage job failed after 5 attempts: HTTP 503: down');
+    expect(error.message).toBe(
+      'Genesys Cloud: Submitting the usage job failed after 5 attempts: HTTP 503: down',
+    );
     expect(clock.sleeps).toHaveLength(4);
   });
 
@@ -278,7 +281,7 @@ describe('aggregates', () => {
     );
     const { error, clock, io } = await runFailing(config());
     expect(error.message).toBe(
-      'Submitting the usage job failed: HTTP 403 (missing.permissions): You are missing the following permission(s): usage:organization:view The OAuth client needs the usage:organization:view permission for api: aggregates (or set usage-client-id to use the client-scoped endpoint with usage:client:view).',
+      'Genesys Cloud: Submitting the usage job failed: HTTP 403 (missing.permissions): You are missing the following permission(s): usage:organization:view. The OAuth client needs the usage:organization:view permission for api: aggregates (or set usage-client-id to use the client-scoped endpoint with usage:client:view).',
     );
     expect(clock.sleeps).toEqual([]);
     expect(fake.requestsTo('POST', /jobs$/)).toHaveLength(1);
@@ -292,7 +295,7 @@ describe('aggregates', () => {
     });
     const { error, io } = await runFailing(config());
     expect(error.message).toBe(
-      'Job job-1 failed after 6s: Query failed: too many groups (usage.query.failed).',
+      'Genesys Cloud: Job job-1 failed after 6s: Query failed: too many groups (usage.query.failed).',
     );
     expect(io.text()).toContain('Job job-1: Failed (6s)');
     expectNoCredentials(io, error.message);
@@ -301,14 +304,14 @@ describe('aggregates', () => {
   it('fails on a cancelled job', async () => {
     fake.addJob({ statuses: ['Cancelled'] });
     const { error } = await runFailing(config());
-    expect(error.message).toBe('Job job-1 cancelled after 1s: Genesys Cloud gave no reason.');
+    expect(error.message).toBe('Genesys Cloud: Job job-1 cancelled after 1s: no reason given.');
   });
 
   it('stops at query-timeout, naming the job and how to fetch it later', async () => {
     fake.addJob({ statuses: ['Running'] });
     const { error, clock, io } = await runFailing(config({ 'query-timeout': '2m' }));
     expect(error.message).toBe(
-      'Job job-1 did not finish within query-timeout (2m) (last status: Running). It may still finish on Genesys Cloud: ' +
+      'Genesys Cloud: Job job-1 did not finish within query-timeout (2m) (last status: Running). It may still finish: ' +
         'fetch its results later with GET /api/v2/usage/aggregates/query/jobs/job-1?pageSize=1000 using the same OAuth client, ' +
         'or run again with a longer query-timeout.',
     );
@@ -329,6 +332,62 @@ describe('aggregates', () => {
       '/api/v2/usage/aggregates/query/jobs',
       '/api/v2/usage/aggregates/query/jobs/job-1',
     ]);
+  });
+});
+
+describe('query-timeout bounds every request', () => {
+  const saved = { ...httpTimeout };
+  afterEach(() => {
+    Object.assign(httpTimeout, saved);
+  });
+
+  /** A clock that jumps `jumpMs` further on its first sleep: the first status check finds little time left. */
+  function jumpingContext(jumpMs: number) {
+    const io = captureIO();
+    let t = NOW.getTime();
+    let jump = jumpMs;
+    const ctx: StageContext = {
+      io,
+      env: {},
+      now: () => new Date(t),
+      sleep: async (ms) => {
+        t += ms + jump;
+        jump = 0;
+      },
+    };
+    return { io, ctx };
+  }
+
+  it('cuts a hanging request’s HTTP timeout to the time left before query-timeout (never below the floor)', async () => {
+    // The SDK's 16 s stays; the floor is lowered from 1 s so the test's hanging answers cost 10 ms each.
+    httpTimeout.minMs = 10;
+    fake.addJob({ statuses: ['Succeeded'], pages: [[aggregatesRow(1)]] });
+    const hang = { status: 200, body: {}, delayMs: Infinity };
+    fake.fault({ method: 'GET', path: /jobs\/job-1$/ }, hang, hang);
+    // query-timeout 5s; the first status check, after 1 s, finds 40 ms left.
+    const c = jumpingContext(3960);
+    const error = await query(config({ 'query-timeout': '5s' }), c.ctx, async () => undefined).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+
+    expect(c.io.text()).toContain(
+      'info: Checking job job-1: ECONNABORTED (timeout of 40ms exceeded); waiting 40ms (retry 1 of 4).',
+    );
+    // The retry starts on the deadline: it gets the floor, then no time is left for another.
+    expect(error?.message).toBe(
+      'Genesys Cloud: Checking job job-1 failed after 2 attempts: ECONNABORTED (timeout of 10ms exceeded) ' +
+        '(waiting 2s more would pass query-timeout (5s))',
+    );
+  });
+
+  it('leaves the SDK’s own timeout when more time is left than that', async () => {
+    httpTimeout.ms = 50;
+    fake.addJob({ statuses: ['Succeeded'], pages: [[aggregatesRow(1)]] });
+    fake.fault({ method: 'GET', path: /jobs\/job-1$/ }, { status: 200, body: {}, delayMs: Infinity });
+    const { batches, io } = await run(config());
+    expect(batches).toHaveLength(1);
+    expect(io.text()).toContain('Checking job job-1: ECONNABORTED (timeout of 50ms exceeded)');
   });
 });
 
@@ -406,7 +465,29 @@ describe('legacy', () => {
   it('fails when the query fails', async () => {
     fake.addLegacyQuery({ statuses: ['Running', 'Failed'], failure: { message: 'interval too long' } });
     const { error } = await runFailing(config({ api: 'legacy' }));
-    expect(error.message).toBe('Usage query exec-1 failed: interval too long.');
+    expect(error.message).toBe('Genesys Cloud: Usage query exec-1 failed: interval too long.');
+  });
+
+  it('retries a cut-off result like a 5xx, and fails naming the check when it stays cut off', async () => {
+    fake.addLegacyQuery({ statuses: ['Complete'], results: [legacyRow(1)] });
+    const cutOff = { status: 200, raw: '{"queryStatus": "Complete", "results": [{"clientId"' };
+    const results = /^\/api\/v2\/usage\/query\/exec-1\/results$/;
+    fake.fault({ method: 'GET', path: results }, cutOff);
+    const { batches, io } = await run(config({ api: 'legacy' }));
+    expect(batches).toHaveLength(1);
+    expect(io.text()).toMatch(
+      /Checking query exec-1: the answer was not JSON: .*; waiting 750ms \(retry 1 of 4\)\./,
+    );
+
+    fake.addLegacyQuery({ statuses: ['Complete'], results: [legacyRow(1)] });
+    fake.fault(
+      { method: 'GET', path: /^\/api\/v2\/usage\/query\/exec-2\/results$/ },
+      ...Array(5).fill(cutOff),
+    );
+    const { error } = await runFailing(config({ api: 'legacy' }));
+    expect(error.message).toBe(
+      `Genesys Cloud: Checking query exec-2 failed after 5 attempts: the answer was not JSON: '${cutOff.raw}'`,
+    );
   });
 
   it('names the permission on a 403', async () => {

@@ -1,11 +1,19 @@
 import { parseEnvironment } from '../../src/config.js';
 import { UserError } from '../../src/errors.js';
 import { cursorOf, jobInterval, splitInterval } from '../../src/genesys/aggregates.js';
-import { createGenesysClient, gatewaySettings, loginBase } from '../../src/genesys/client.js';
+import {
+  createGenesysClient,
+  gatewaySettings,
+  httpTimeout,
+  jsonBody,
+  loginBase,
+  requestTimeoutMs,
+} from '../../src/genesys/client.js';
 import {
   describeFailure,
   GenesysRequestError,
   MAX_RETRIES,
+  NotJsonError,
   type RetryContext,
   withRetry,
 } from '../../src/genesys/retry.js';
@@ -290,7 +298,7 @@ describe('withRetry', () => {
     expect(error).toBeInstanceOf(GenesysRequestError);
     expect(rc.sleeps).toEqual([1000, 2000, 4000, 8000]);
     expect((error as Error).message).toBe(
-      `Submitting failed after ${MAX_RETRIES + 1} attempts: ECONNRESET (socket hang up)`,
+      `Genesys Cloud: Submitting failed after ${MAX_RETRIES + 1} attempts: ECONNRESET (socket hang up)`,
     );
   });
 
@@ -299,7 +307,7 @@ describe('withRetry', () => {
     const error = await withRetry('Submitting', script(http(403), 'ok'), rc).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toBe(
-      'Submitting failed: HTTP 403 (code.403): answer 403 Needs usage:organization:view.',
+      'Genesys Cloud: Submitting failed: HTTP 403 (code.403): answer 403. Needs usage:organization:view.',
     );
     expect(rc.sleeps).toEqual([]);
   });
@@ -313,5 +321,87 @@ describe('withRetry', () => {
     ).catch((e: unknown) => e);
     expect((error as Error).message).toContain('waiting 1m more would pass query-timeout (10m)');
     expect(rc.sleeps).toEqual([]);
+  });
+
+  it("names Genesys Cloud, and puts a hint after the service's message as a sentence of its own", () => {
+    const error = new GenesysRequestError(
+      'Reading page 2 of job j',
+      { status: 401, message: 'Authentication failed' },
+      1,
+      undefined,
+      'The token was refused mid-run.',
+    );
+    expect(error.message).toBe(
+      'Genesys Cloud: Reading page 2 of job j failed: HTTP 401: Authentication failed. The token was refused mid-run.',
+    );
+    // The login names the call its own way, from the detail.
+    expect(error.detail).toBe(': HTTP 401: Authentication failed. The token was refused mid-run.');
+    const ended = new GenesysRequestError('X', { status: 403, message: 'Forbidden.' }, 1, undefined, 'Hint.');
+    expect(ended.message).toBe('Genesys Cloud: X failed: HTTP 403: Forbidden. Hint.');
+  });
+
+  it('retries an answer that is not JSON like a 5xx, naming it in the log', async () => {
+    const rc = context();
+    const cutOff = { status: 200, headers: {}, body: '{"queryStatus": "Succ' };
+    const ok = { status: 200, headers: {}, body: { queryStatus: 'Succeeded' } };
+    const answers = [cutOff, cutOff, ok];
+    const result = await withRetry('Checking job j', async () => jsonBody(answers.shift()), rc);
+    expect(result).toEqual({ queryStatus: 'Succeeded' });
+    expect(rc.sleeps).toEqual([1000, 2000]);
+    expect(rc.io.text()).toContain(
+      `info: Checking job j: the answer was not JSON: '{"queryStatus": "Succ'; waiting 1s (retry 1 of 4).`,
+    );
+  });
+
+  it('gives up on answers that are not JSON after the same bounded retries', async () => {
+    const rc = context();
+    const error = await withRetry('Reading page 2 of job j', async () => jsonBody({ body: '' }), rc).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toBe(
+      `Genesys Cloud: Reading page 2 of job j failed after ${MAX_RETRIES + 1} attempts: the answer was empty, not JSON`,
+    );
+  });
+
+  it('tells the client the time left before each attempt', async () => {
+    const rc = context(10_000);
+    const left: number[] = [];
+    rc.beforeAttempt = (ms) => void left.push(ms);
+    await withRetry('Polling', script(http(503), http(503), 'ok'), rc);
+    expect(left).toEqual([10_000, 9000, 7000]);
+  });
+});
+
+describe('jsonBody', () => {
+  it('passes JSON through and refuses the raw text the SDK hands over for a body that is not JSON', () => {
+    expect(jsonBody({ status: 200, body: { a: 1 } })).toEqual({ a: 1 });
+    expect(jsonBody({ status: 200, body: null })).toBeNull();
+    expect(() => jsonBody({ status: 200, body: '<html>502 Bad Gateway</html>' })).toThrow(NotJsonError);
+    expect(() => jsonBody({ status: 200, body: 'x'.repeat(500) })).toThrow(
+      /^the answer was not JSON: 'x{59}…'$/,
+    );
+  });
+});
+
+describe('requestTimeoutMs', () => {
+  it('is the SDK’s 16 s, cut to the time left, never below 5 s', () => {
+    expect(httpTimeout).toEqual({ ms: 16_000, minMs: 5000 });
+    expect(requestTimeoutMs(900_000)).toBe(16_000);
+    expect(requestTimeoutMs(16_000)).toBe(16_000);
+    expect(requestTimeoutMs(9200.2)).toBe(9201);
+    expect(requestTimeoutMs(4200)).toBe(5000);
+    expect(requestTimeoutMs(0)).toBe(5000);
+    expect(requestTimeoutMs(-5000)).toBe(5000);
+  });
+
+  it('is set on the SDK’s HTTP client, which hands it to axios per request', () => {
+    const { client, boundNextRequest } = createGenesysClient(parseEnvironment('http://127.0.0.1:9/gc'));
+    boundNextRequest(12_500);
+    const http = client.getHttpClient() as unknown as {
+      timeout: number;
+      toAxiosConfig: (o: object) => { timeout?: number };
+    };
+    expect(http.timeout).toBe(12_500);
+    expect(http.toAxiosConfig({ url: 'http://127.0.0.1:9/x', method: 'GET' }).timeout).toBe(12_500);
   });
 });

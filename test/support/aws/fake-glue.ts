@@ -19,6 +19,11 @@ export interface CrawlerScript {
   stopping?: boolean;
   /** Glue sometimes still answers READY with the old LastCrawl just after StartCrawler. */
   staleReadyPolls?: number;
+  /**
+   * StartCrawler calls that start the crawl but answer OperationTimeoutException, as if Glue's answer
+   * was lost (`failNext('StartCrawler', ...)` answers without starting one).
+   */
+  timeoutsAfterStarting?: number;
   /** Set: the crawler "creates" this table when it succeeds. */
   createsTable?: { database: string; name: string; table: Record<string, unknown> };
 }
@@ -38,6 +43,7 @@ interface CrawlerState {
   last?: Crawl;
   stale: number;
   conflicts: number;
+  lostAnswers: number;
   starts: number;
 }
 
@@ -76,6 +82,7 @@ export async function startGlueFake(
       last: previous,
       stale: 0,
       conflicts: script.startConflicts ?? 0,
+      lostAnswers: script.timeoutsAfterStarting ?? 0,
       starts: 0,
     });
   }
@@ -93,6 +100,10 @@ export async function startGlueFake(
     Name: name,
     State: c.state,
     DatabaseName: 'genesys',
+    // Glue gives the running crawl's age in milliseconds, not its start time.
+    ...(c.current && c.state !== 'READY'
+      ? { CrawlElapsedTime: now().getTime() - c.current.start.getTime() }
+      : {}),
     LastCrawl: c.last && {
       Status: c.last.outcome,
       StartTime: epochSeconds(c.last.start),
@@ -134,7 +145,9 @@ export async function startGlueFake(
         if (c.stale > 0) {
           // Still the old picture: READY with the previous crawl.
           c.stale--;
-          return { Crawler: { ...describe(String(body.Name), c), State: 'READY' } };
+          const ready: Record<string, unknown> = { ...describe(String(body.Name), c), State: 'READY' };
+          delete ready.CrawlElapsedTime;
+          return { Crawler: ready };
         }
         advance(c);
         return { Crawler: describe(String(body.Name), c) };
@@ -166,6 +179,10 @@ export async function startGlueFake(
           errorMessage: c.script.errorMessage,
           ours: true,
         };
+        if (c.lostAnswers > 0) {
+          c.lostAnswers--;
+          throw new AwsFakeError('OperationTimeoutException', 'Timed out waiting for crawler state');
+        }
         return {};
       }
       case 'GetCrawlerMetrics': {
