@@ -253,7 +253,19 @@ async function waitForQuery(athena, id, options) {
     const poller = new Poller(options.clock, options.timeoutMs, FIRST_POLL_MS, MAX_POLL_MS);
     let lastState = '';
     for (;;) {
-        const { QueryExecution: execution } = await awsCall('Athena GetQueryExecution', () => athena.send(new dist_cjs/* GetQueryExecutionCommand */.mRu({ QueryExecutionId: id })));
+        let execution;
+        try {
+            ({ QueryExecution: execution } = await athena.send(new dist_cjs/* GetQueryExecutionCommand */.mRu({ QueryExecutionId: id })));
+        }
+        catch (error) {
+            // Past the SDK's own retries. The query is started and may go on running (and costing): stop it,
+            // then fail with its id, so the line and the athena-query-execution-id output name it.
+            const stop = await stopQuery(athena, id);
+            const failure = awsFailure(`Athena GetQueryExecution ${id}`, error, stop.stopped ? '(the query was stopped)' : `(the query could not be stopped: ${stop.reason})`);
+            if (!(failure instanceof src_errors/* UserError */.yo))
+                throw failure;
+            throw new AthenaQueryError(failure.message.includes(id) ? failure.message : `Athena query ${id}: ${failure.message}`, id);
+        }
         const state = execution?.Status?.State ?? 'UNKNOWN';
         if (state !== lastState) {
             options.io.info(`Query ${id}: ${state}`);
@@ -271,14 +283,22 @@ async function waitForQuery(athena, id, options) {
             break;
     }
     // Timed out: stop it, so it costs nothing more, then fail.
-    let stopped = 'stopped it';
+    const stop = await stopQuery(athena, id);
+    throw new AthenaQueryError(`Athena query ${id} did not finish within athena-timeout (${(0,duration/* formatDuration */.a)(options.timeoutMs)}; last state ${lastState}): ${stop.stopped ? 'stopped it' : `could not stop it (${stop.reason})`}.`, id);
+}
+/** StopQueryExecution. A failure to stop is not thrown: it only changes what the failure line says. */
+async function stopQuery(athena, id) {
     try {
         await athena.send(new dist_cjs/* StopQueryExecutionCommand */.aaO({ QueryExecutionId: id }));
+        return { stopped: true };
     }
     catch (error) {
-        stopped = `could not stop it (${(0,src_errors/* describeError */.Uc)(error)})`;
+        const failure = awsFailure('StopQueryExecution', error);
+        return {
+            stopped: false,
+            reason: failure.message.replace(/^StopQueryExecution failed: /, '') || (0,src_errors/* describeError */.Uc)(error),
+        };
     }
-    throw new AthenaQueryError(`Athena query ${id} did not finish within athena-timeout (${(0,duration/* formatDuration */.a)(options.timeoutMs)}; last state ${lastState}): ${stopped}.`, id);
 }
 async function readResults(athena, id, statementType, options) {
     const out = (0,external_node_fs_.createWriteStream)(options.csvPath);
@@ -402,59 +422,149 @@ function isOurCrawl(lastStart, ourStart, previousStart) {
         return false;
     return lastStart.getTime() >= ourStart.getTime() - CLOCK_SKEW_MS;
 }
+/**
+ * Glue errors that say nothing about the crawler itself (its state is unknown, not bad): a poll that
+ * gets one, past the SDK's own retries, counts as a missed poll; a StartCrawler that gets one may or
+ * may not have started the crawl.
+ */
+const TRANSIENT_GLUE_ERRORS = [
+    'OperationTimeoutException',
+    'ThrottlingException',
+    'InternalServiceException',
+];
+/** StartCrawler is tried again at most this often after transient errors that started no crawl. */
+const START_RETRIES = 3;
+/**
+ * `CrawlElapsedTime` is a duration Glue measures, so no clock skew applies; this only absorbs rounding
+ * and latency when judging whether a running crawl began at or after our StartCrawler.
+ */
+const ELAPSED_SLACK_MS = 5000;
+function isTransientGlueError(error) {
+    const name = awsErrorName(error);
+    return name !== undefined && TRANSIENT_GLUE_ERRORS.includes(name);
+}
+/**
+ * Whether `GetCrawler` (answered at `now`) shows a crawl that began at or after `since`, our first
+ * StartCrawler attempt whose outcome we do not know: a running crawl whose `CrawlElapsedTime` reaches
+ * back no further than `since`, or a finished one that `isOurCrawl`.
+ */
+function crawlStartedSince(crawler, since, previousStart, now) {
+    if (crawler.State === 'RUNNING' || crawler.State === 'STOPPING') {
+        const elapsed = crawler.CrawlElapsedTime;
+        if (elapsed === undefined || !Number.isFinite(elapsed))
+            return false;
+        return now.getTime() - elapsed >= since.getTime() - ELAPSED_SLACK_MS;
+    }
+    return crawler.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, since, previousStart);
+}
 async function runCrawler(glue, name, options) {
     const { io, clock } = options;
     const begin = clock.now().getTime();
     const poller = new Poller(clock, options.timeoutMs, glue_FIRST_POLL_MS, glue_MAX_POLL_MS);
-    const timeout = (state) => new src_errors/* UserError */.yo(`Glue crawler ${name} did not finish within crawler-timeout (${(0,duration/* formatDuration */.a)(options.timeoutMs)}; state ${state ?? 'unknown'}). It goes on running in AWS; the uploaded objects are in place.`);
-    const get = async () => {
-        const { Crawler: crawler } = await awsCall(`Glue GetCrawler ${name}`, () => glue.send(new client_glue_dist_cjs/* GetCrawlerCommand */.SJI({ Name: name })));
-        if (!crawler)
-            throw new src_errors/* UserError */.yo(`Glue GetCrawler ${name} returned no crawler.`);
-        return crawler;
+    const limit = `crawler-timeout (${(0,duration/* formatDuration */.a)(options.timeoutMs)})`;
+    /** The last state GetCrawler showed, and why the last poll failed if it did. */
+    let knownState;
+    let missedPoll;
+    const timeout = () => new src_errors/* UserError */.yo(`Glue crawler ${name} did not finish within crawler-timeout (${(0,duration/* formatDuration */.a)(options.timeoutMs)}; state ${knownState ?? 'unknown'})${missedPoll ? `, and the last poll failed: ${missedPoll}` : ''}. It goes on running in AWS; the uploaded objects are in place.`);
+    /** One GetCrawler; undefined when it failed transiently (a missed poll, logged). */
+    const poll = async () => {
+        try {
+            const { Crawler: crawler } = await glue.send(new client_glue_dist_cjs/* GetCrawlerCommand */.SJI({ Name: name }));
+            if (!crawler)
+                throw new src_errors/* UserError */.yo(`Glue GetCrawler ${name} returned no crawler.`);
+            missedPoll = undefined;
+            knownState = crawler.State;
+            return crawler;
+        }
+        catch (error) {
+            const failure = awsFailure(`Glue GetCrawler ${name}`, error);
+            if (!isTransientGlueError(error))
+                throw failure;
+            missedPoll = failure.message.replace(/^.*? failed: /, '');
+            io.info(`${failure.message}: a missed poll; polling on until ${limit}.`);
+            return undefined;
+        }
     };
     const waitUntilReady = async () => {
-        let crawler = await get();
-        if (crawler.State !== 'READY')
-            io.info(`Crawler ${name} is ${crawler.State}: waiting for that crawl to end.`);
-        while (crawler.State !== 'READY') {
+        let crawler = await poll();
+        let told = false;
+        while (crawler?.State !== 'READY') {
+            if (crawler && !told) {
+                io.info(`Crawler ${name} is ${crawler.State}: waiting for that crawl to end.`);
+                told = true;
+            }
             if (!(await poller.wait()))
-                throw timeout(crawler.State);
-            crawler = await get();
+                throw timeout();
+            crawler = await poll();
         }
         return crawler;
     };
     let previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+    /** When our crawl started at the earliest: the StartCrawler call that started it. */
     let ourStart;
+    /** The first StartCrawler attempt that failed transiently, since when a crawl may be ours. */
+    let uncertainSince;
+    let transientFailures = 0;
+    /** After a transient StartCrawler failure: whether GetCrawler shows a crawl of ours (then go on with it). */
+    const startedAfterAll = async (since) => {
+        const crawler = await poll();
+        if (!crawler || !crawlStartedSince(crawler, since, previousStart, clock.now()))
+            return false;
+        io.info(`Crawler ${name} is ${crawler.State} with a crawl begun since our StartCrawler: going on with it.`);
+        return true;
+    };
     for (;;) {
-        ourStart = clock.now();
+        const attempt = clock.now();
+        ourStart = uncertainSince ?? attempt;
         try {
             await glue.send(new client_glue_dist_cjs/* StartCrawlerCommand */.AkQ({ Name: name }));
+            io.info(`Started crawler ${name}.`);
+            knownState = undefined;
             break;
         }
         catch (error) {
-            if (awsErrorName(error) !== 'CrawlerRunningException')
-                throw awsFailure(`Glue StartCrawler ${name}`, error);
-            io.info(`Crawler ${name} was started elsewhere just now: waiting for that crawl, then starting again.`);
-            if (!(await poller.wait()))
-                throw timeout('RUNNING');
-            previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+            if (awsErrorName(error) === 'CrawlerRunningException') {
+                // Possibly our own crawl, from an attempt whose answer was lost.
+                if (uncertainSince && (await startedAfterAll(uncertainSince)))
+                    break;
+                io.info(`Crawler ${name} was started elsewhere just now: waiting for that crawl, then starting again.`);
+                knownState = 'RUNNING';
+                if (!(await poller.wait()))
+                    throw timeout();
+                previousStart = (await waitUntilReady()).LastCrawl?.StartTime;
+                uncertainSince = undefined;
+                continue;
+            }
+            const failure = awsFailure(`Glue StartCrawler ${name}`, error);
+            if (!isTransientGlueError(error))
+                throw failure;
+            uncertainSince ??= attempt;
+            transientFailures++;
+            io.info(`${failure.message}: checking with GetCrawler whether the crawl started.`);
+            if (!(await poller.wait())) {
+                throw awsFailure(`Glue StartCrawler ${name}`, error, `(${limit} passed before the crawl was seen to start)`);
+            }
+            if (await startedAfterAll(uncertainSince))
+                break;
+            if (transientFailures > START_RETRIES) {
+                throw awsFailure(`Glue StartCrawler ${name}`, error, `(${transientFailures} attempts; GetCrawler showed no crawl started)`);
+            }
+            io.info(`No crawl started: starting crawler ${name} again (retry ${transientFailures} of ${START_RETRIES}).`);
         }
     }
-    io.info(`Started crawler ${name}.`);
     poller.reset();
     let last;
     let lastState;
     for (;;) {
-        const crawler = await get();
-        if (crawler.State !== lastState)
+        const crawler = await poll();
+        if (crawler && crawler.State !== lastState)
             io.info(`Crawler ${name}: ${(lastState = crawler.State)}`);
-        if (crawler.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, ourStart, previousStart)) {
+        if (crawler?.State === 'READY' && isOurCrawl(crawler.LastCrawl?.StartTime, ourStart, previousStart)) {
             last = crawler.LastCrawl;
             break;
         }
         if (!(await poller.wait()))
-            throw timeout(crawler.State);
+            throw timeout();
     }
     if (last?.Status !== 'SUCCEEDED') {
         const logs = last?.LogGroup || last?.LogStream
@@ -1028,7 +1138,7 @@ async function stages(clients, config, ctx, input, result) {
     if (config.glue && config.s3) {
         const { crawler, crawl } = config.glue;
         const s3 = config.s3;
-        const summary = await io.group('Glue crawler', async () => {
+        const glueStage = async () => {
             let why;
             if (crawl === 'when-needed') {
                 const athena = config.athena;
@@ -1049,19 +1159,19 @@ async function stages(clients, config, ctx, input, result) {
                 }
                 io.info(`Running the crawler: ${why}.`);
             }
-            try {
-                const crawled = await runCrawler(clients.glue, crawler, {
-                    clock,
-                    io,
-                    timeoutMs: config.crawlerTimeoutMs,
-                });
-                return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
-            }
-            catch (error) {
-                if (error instanceof CrawlerFailedError)
-                    result.crawlerStatus = error.status;
-                throw error;
-            }
+            const crawled = await runCrawler(clients.glue, crawler, {
+                clock,
+                io,
+                timeoutMs: config.crawlerTimeoutMs,
+            });
+            return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
+        };
+        const summary = await io.group('Glue crawler', glueStage).catch((error) => {
+            // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own): the crawler was asked
+            // for and did not succeed, so never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
+            result.crawlerStatus =
+                error instanceof CrawlerFailedError && error.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+            throw error;
         });
         result.crawlerStatus = summary.kind === 'registered' ? 'PARTITIONS_REGISTERED' : 'SUCCEEDED';
         result.sections.push(glueSection(summary));

@@ -10,6 +10,7 @@ __webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
+  TOKEN_REFUSED_HINT: () => (/* binding */ TOKEN_REFUSED_HINT),
   createGenesysUsageQuery: () => (/* binding */ createGenesysUsageQuery),
   queryGenesysUsage: () => (/* binding */ queryGenesysUsage)
 });
@@ -72,9 +73,10 @@ function clamp01(n) {
 ;// CONCATENATED MODULE: ./src/genesys/retry.ts
 /**
  * One retry policy for every Genesys Cloud call (login, submit, poll, page):
- * 429: wait what `Retry-After` says, then go on; 408, 5xx and no response: a few retries with backoff;
- * any other status: fail at once. Errors are reduced to status, code and the service's message at the
- * first catch, because the SDK's error objects carry the request headers (Basic or Bearer credentials).
+ * 429: wait what `Retry-After` says, then go on; 408, 5xx, no response and an answer that is not JSON:
+ * a few retries with backoff; any other status: fail at once. Errors are reduced to status, code and the
+ * service's message at the first catch, because the SDK's error objects carry the request headers (Basic
+ * or Bearer credentials). A call that fails for good names Genesys Cloud, the call and the cause.
  */
 
 
@@ -146,16 +148,36 @@ function formatFailure(failure) {
     }
     return `HTTP ${failure.status}${failure.code ? ` (${failure.code})` : ''}: ${failure.message}`;
 }
-/** A call that failed for good; its message is one line naming the call, the status and the service's reason. */
+/** Every failure line of the query names the service: a workflow may also run Glue or other jobs. */
+const SERVICE = 'Genesys Cloud';
+/** A UserError whose one line starts with `Genesys Cloud: `. */
+function genesysError(message) {
+    return new errors/* UserError */.yo(`${SERVICE}: ${message}`);
+}
+/** `text` then `sentence`, with a full stop between them unless `text` already ends a sentence. */
+function appendSentence(text, sentence) {
+    if (!sentence)
+        return text;
+    return `${text}${/[.!?:]$/.test(text) ? ' ' : '. '}${sentence}`;
+}
+/**
+ * A call that failed for good; its message is one line naming the service, the call, the status and
+ * the service's reason, e.g. `Genesys Cloud: Reading page 3 of job j failed after 5 attempts: HTTP 500: ...`.
+ */
 class GenesysRequestError extends errors/* UserError */.yo {
     what;
     failure;
     attempts;
-    /** The message after "<what> failed", so a caller can name the call its own way. */
+    /** The message after "<what> failed", so a caller (the login) can name the call its own way. */
     detail;
-    constructor(what, failure, attempts, note) {
-        const detail = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${formatFailure(failure)}${note ? ` ${note}` : ''}`;
-        super(`${what} failed${detail}`);
+    constructor(what, failure, attempts, 
+    /** A parenthetical, e.g. why no retry was made. */
+    note, 
+    /** Advice for this status, a sentence of its own. */
+    hint) {
+        const failed = `${formatFailure(failure)}${note ? ` ${note}` : ''}`;
+        const detail = `${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${appendSentence(failed, hint)}`;
+        super(`${SERVICE}: ${what} failed${detail}`);
         this.what = what;
         this.failure = failure;
         this.attempts = attempts;
@@ -163,7 +185,18 @@ class GenesysRequestError extends errors/* UserError */.yo {
         this.name = 'GenesysRequestError';
     }
 }
-/** Retries of 408, 5xx and lost connections; 429s are not counted here (they say when to come back). */
+/**
+ * The answer's body was not JSON (the SDK then hands the raw text over as the body): usually a body cut
+ * off on the way, so `withRetry` retries it like a lost connection.
+ */
+class NotJsonError extends Error {
+    constructor(text) {
+        const excerpt = oneLine(text, 60);
+        super(excerpt ? `the answer was not JSON: '${excerpt}'` : 'the answer was empty, not JSON');
+        this.name = 'NotJsonError';
+    }
+}
+/** Retries of 408, 5xx, lost connections and non-JSON answers; 429s are not counted here (they say when to come back). */
 const MAX_RETRIES = 4;
 /** A safety net for a service that answers 429 forever with a tiny Retry-After. */
 const MAX_THROTTLED = 100;
@@ -173,13 +206,14 @@ async function withRetry(what, call, rc) {
     for (let attempt = 1;; attempt++) {
         let failure;
         try {
+            rc.beforeAttempt?.(rc.deadline - rc.now().getTime());
             return await call();
         }
         catch (error) {
             failure = describeFailure(error, rc.now().getTime());
         }
         const status = failure.status;
-        const fail = (note) => new GenesysRequestError(what, failure, attempt, [note, status ? rc.hints?.[status] : undefined].filter(Boolean).join(' ') || undefined);
+        const fail = (note) => new GenesysRequestError(what, failure, attempt, note, status ? rc.hints?.[status] : undefined);
         let waitMs;
         let why;
         if (status === 429 && throttled < MAX_THROTTLED) {
@@ -234,14 +268,23 @@ function loginBase(environment) {
 // The SDK builds a default client at import, which watches ~/.genesyscloudjavascript/config: stop that.
 (purecloud_platform_client_v2_default()).ApiClient.config.live_reload_config = false;
 /**
- * The SDK's per-request HTTP timeout: its own default, 16 s. Nothing in the action changes it; tests
- * lower it (and put it back) to reach an answer slower than the timeout in milliseconds.
+ * The SDK's per-request HTTP timeout: its own default, 16 s. `minMs` is the shortest timeout a request
+ * gets when little or no time is left before query-timeout. Tests lower them (and put them back) to
+ * reach an answer slower than the timeout in milliseconds.
  */
-const httpTimeout = { ms: 16_000 };
+const httpTimeout = { ms: 16_000, minMs: 5000 };
+/**
+ * A request's HTTP timeout: the SDK's 16 s, cut to the time left before the deadline, so a request that
+ * hangs ends at query-timeout instead of up to 16 s after it (and never below `httpTimeout.minMs`).
+ */
+function requestTimeoutMs(remainingMs) {
+    return Math.min(httpTimeout.ms, Math.max(httpTimeout.minMs, Math.ceil(remainingMs)));
+}
 function createGenesysClient(environment) {
     const client = new (purecloud_platform_client_v2_default()).ApiClientClass();
     client.config.live_reload_config = false;
-    // Read when the SDK creates its HTTP client, on the first request (the typings omit the field).
+    // Read when the SDK creates its HTTP client (the typings omit the field); `boundNextRequest` then
+    // sets the HTTP client's own timeout before each call.
     client.timeout = httpTimeout.ms;
     if (environment.kind === 'region') {
         // A gateway from the SDK's config file would silently win over the region: clear it.
@@ -253,13 +296,35 @@ function createGenesysClient(environment) {
     }
     client.setReturnExtendedResponses(true);
     const usage = new (purecloud_platform_client_v2_default()).UsageApi(client);
-    return { client, usage };
+    // The SDK gives axios the HTTP client's `timeout` field on every request (DefaultHttpClient.toAxiosConfig),
+    // read synchronously when the call is made (API calls and the login alike): setting it just before a
+    // call bounds that call. The calls of a run are sequential, so no other request sees the value.
+    const boundNextRequest = (remainingMs) => client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
+    return { client, usage, boundNextRequest };
 }
 /** The response body of an extended response (or the value itself, should extended responses be off). */
 function bodyOf(response) {
     return typeof response === 'object' && response !== null && 'body' in response
         ? response.body
         : response;
+}
+/**
+ * The body of a JSON answer. On a body that is not JSON (cut off, an HTML page) the SDK hands the raw
+ * text over as the body: that throws `NotJsonError`, which `withRetry` retries.
+ */
+function jsonBody(response) {
+    const body = bodyOf(response);
+    if (typeof body === 'string')
+        throw new NotJsonError(body);
+    return body;
+}
+/** What kind of JSON value came instead of an object, for a message. */
+function describeJson(value) {
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    return `a ${typeof value}`;
 }
 /** Client-credentials login. A failure is one line: client id, HTTP status, the service's description. */
 async function login(client, options) {
@@ -317,7 +382,6 @@ async function pollUntilFinal(options, rc) {
 
 
 
-
 const MAX_JOB_DAYS = 90;
 const PAGE_SIZE = 1000;
 const DAY_MS = 86_400_000;
@@ -370,10 +434,10 @@ function aggregatesBody(config, interval) {
         body.oauthClientIds = [...oauthClientIds];
     return body;
 }
-function jobPage(response, jobId) {
-    const body = bodyOf(response);
-    if (typeof body !== 'object' || body === null) {
-        throw new errors/* UserError */.yo(`Job ${jobId}: Genesys Cloud answered with something that is not a job status.`);
+/** A JSON body (see `jsonBody`) as a job status or page; `what` names the call for the message. */
+function jobPage(body, what) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw genesysError(`${what} failed: the answer is not a job status (${describeJson(body)}).`);
     }
     const b = body;
     return {
@@ -402,7 +466,9 @@ async function runAggregatesJob(options) {
         : usage.postUsageAggregatesQueryJobs(body), rc));
     const jobId = submitted?.id;
     if (typeof jobId !== 'string' || !jobId) {
-        throw new errors/* UserError */.yo('Submitting the usage job: Genesys Cloud answered without a job id.');
+        // Not retried, even when the answer was cut off: the job may exist, and a second submit would
+        // start another one.
+        throw genesysError(`Submitting the usage job failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no job id'}.`);
     }
     options.onSubmitted(jobId);
     const since = rc.now().getTime();
@@ -410,23 +476,25 @@ async function runAggregatesJob(options) {
     const jobPath = scoped
         ? `/api/v2/usage/client/${scoped}/aggregates/query/jobs/${jobId}`
         : `/api/v2/usage/aggregates/query/jobs/${jobId}`;
-    const get = (what, after) => withRetry(what, () => scoped
+    // A body that is not JSON is retried like a 5xx (inside withRetry); one that is JSON but not an
+    // object fails at once.
+    const get = (what, after) => withRetry(what, async () => jsonBody(await (scoped
         ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: PAGE_SIZE, after })
-        : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after }), rc).then((response) => jobPage(response, jobId));
+        : usage.getUsageAggregatesQueryJob(jobId, { pageSize: PAGE_SIZE, after }))), rc).then((body) => jobPage(body, what));
     let page = await pollUntilFinal({
         label: `Job ${jobId}`,
         check: () => get(`Checking job ${jobId}`),
         statusOf: (p) => p.queryStatus,
         isFinal: (s) => ['succeeded', 'failed', 'cancelled'].includes(s.toLowerCase()),
         since,
-        timeoutError: (last) => new errors/* UserError */.yo(`Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish on ` +
-            `Genesys Cloud: fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same ` +
-            `OAuth client, or run again with a longer query-timeout.`),
+        timeoutError: (last) => genesysError(`Job ${jobId} did not finish within ${rc.deadlineName} (last status: ${last}). It may still finish: ` +
+            `fetch its results later with GET ${jobPath}?pageSize=${PAGE_SIZE} using the same OAuth client, ` +
+            `or run again with a longer query-timeout.`),
     }, rc);
     if (page.queryStatus.toLowerCase() !== 'succeeded') {
         const { message, code } = serviceMessage(page.errorBody);
-        throw new errors/* UserError */.yo(`Job ${jobId} ${page.queryStatus.toLowerCase()} after ${(0,duration/* formatDuration */.a)(rc.now().getTime() - since)}: ` +
-            `${message ?? 'Genesys Cloud gave no reason'}${code && code !== message ? ` (${code})` : ''}.`);
+        throw genesysError(`Job ${jobId} ${page.queryStatus.toLowerCase()} after ${(0,duration/* formatDuration */.a)(rc.now().getTime() - since)}: ` +
+            `${message ?? 'no reason given'}${code && code !== message ? ` (${code})` : ''}.`);
     }
     let rows = 0;
     const cursors = new Set();
@@ -440,16 +508,15 @@ async function runAggregatesJob(options) {
             return rows;
         const after = cursorOf(page.nextUri);
         if (!after)
-            throw new errors/* UserError */.yo(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
+            throw genesysError(`Job ${jobId}: nextUri '${page.nextUri}' holds no 'after' cursor.`);
         if (cursors.has(after))
-            throw new errors/* UserError */.yo(`Job ${jobId}: page ${n} points back to a page already read.`);
+            throw genesysError(`Job ${jobId}: page ${n} points back to a page already read.`);
         cursors.add(after);
         page = await get(`Reading page ${n + 1} of job ${jobId}`, after);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/genesys/legacy.ts
-
 
 
 
@@ -464,10 +531,10 @@ function legacyBody(config, interval) {
         body.metrics = [...config.metrics];
     return body;
 }
-function legacyResult(response, executionId) {
-    const body = bodyOf(response);
-    if (typeof body !== 'object' || body === null) {
-        throw new errors/* UserError */.yo(`Usage query ${executionId}: Genesys Cloud answered with something that is not a result.`);
+/** A JSON body (see `jsonBody`) as a query result; `what` names the call for the message. */
+function legacyResult(body, what) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw genesysError(`${what} failed: the answer is not a query result (${describeJson(body)}).`);
     }
     const b = body;
     return {
@@ -482,24 +549,27 @@ async function runLegacyQuery(options) {
     const submitted = bodyOf(await withRetry('Submitting the usage query', () => usage.postUsageQuery(body), rc));
     const executionId = submitted?.executionId;
     if (typeof executionId !== 'string' || !executionId) {
-        throw new errors/* UserError */.yo('Submitting the usage query: Genesys Cloud answered without an execution id.');
+        // Not retried, even when the answer was cut off: a second submit would start another query.
+        throw genesysError(`Submitting the usage query failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no execution id'}.`);
     }
     options.onSubmitted(executionId);
     const since = rc.now().getTime();
     rc.io.info(`Query ${executionId}: submitted for ${body.interval}`);
+    const what = `Checking query ${executionId}`;
     const result = await pollUntilFinal({
         label: `Query ${executionId}`,
-        check: () => withRetry(`Checking query ${executionId}`, () => usage.getUsageQueryExecutionIdResults(executionId), rc).then((response) => legacyResult(response, executionId)),
+        // A body that is not JSON (cut off) is retried like a 5xx, inside withRetry.
+        check: () => withRetry(what, async () => jsonBody(await usage.getUsageQueryExecutionIdResults(executionId)), rc).then((body) => legacyResult(body, what)),
         statusOf: (r) => r.queryStatus,
         isFinal: (s) => ['complete', 'failed'].includes(s.toLowerCase()),
         since,
-        timeoutError: (last) => new errors/* UserError */.yo(`Usage query ${executionId} did not finish within ${rc.deadlineName} (last status: ${last}). Fetch its ` +
+        timeoutError: (last) => genesysError(`Usage query ${executionId} did not finish within ${rc.deadlineName} (last status: ${last}). Fetch its ` +
             `results later with GET /api/v2/usage/query/${executionId}/results using the same OAuth client, or run ` +
             `again with a longer query-timeout.`),
     }, rc);
     if (result.queryStatus.toLowerCase() !== 'complete') {
         const { message } = serviceMessage(result.raw.errorBody ?? result.raw);
-        throw new errors/* UserError */.yo(`Usage query ${executionId} failed: ${message && message !== result.queryStatus ? message : 'Genesys Cloud gave no reason'}.`);
+        throw genesysError(`Usage query ${executionId} failed: ${message && message !== result.queryStatus ? message : 'no reason given'}.`);
     }
     if (result.results.length)
         await options.onRows(result.results, executionId);
@@ -514,6 +584,11 @@ async function runLegacyQuery(options) {
 
 
 
+/**
+ * A 401 after a successful login: the token the login just issued was refused. Not a hint for the
+ * login itself, whose 401 means wrong credentials.
+ */
+const TOKEN_REFUSED_HINT = 'The token was refused mid-run: revoked, or the OAuth client deleted or disabled.';
 /** The permission a 403 most likely means, per mode. */
 function permissionHint(config) {
     if (config.api === 'legacy')
@@ -529,7 +604,8 @@ function createGenesysUsageQuery(options = {}) {
         if (!interval)
             throw new errors/* UserError */.yo("Input 'interval' is required to query Genesys Cloud.");
         const { io } = ctx;
-        const rc = {
+        const { client, usage, boundNextRequest } = createGenesysClient(config.environment);
+        const loginRc = {
             io,
             now: ctx.now,
             sleep: ctx.sleep,
@@ -537,17 +613,19 @@ function createGenesysUsageQuery(options = {}) {
             deadline: ctx.now().getTime() + config.queryTimeoutMs,
             deadlineName: `query-timeout (${(0,duration/* formatDuration */.a)(config.queryTimeoutMs)})`,
             hints: { 403: permissionHint(config) },
+            // No request may run past query-timeout by more than httpTimeout.minMs.
+            beforeAttempt: boundNextRequest,
         };
-        const { client, usage } = createGenesysClient(config.environment);
         io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
         await login(client, {
             clientId: config.clientId,
             clientSecret: config.clientSecret,
             environment: config.environment,
             setSecret: (s) => io.setSecret(s),
-            retry: rc,
+            retry: loginRc,
         });
         io.info('Logged in.');
+        const rc = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
         const queryIds = [];
         const onSubmitted = (id) => queryIds.push(id);
         let rows = 0;

@@ -109,22 +109,85 @@ async function runStages(deps: Deps): Promise<void> {
     return parsed;
   });
 
+  const collected = await collectRecords(config, deps);
+  const report = collected.builder.build(
+    {
+      api: collected.api,
+      interval: config.interval ? formatInterval(config.interval) : '',
+      granularity: config.granularity ?? 'total',
+      queryId: collected.queryIds.join(','),
+      generatedAt: collected.collectedAt,
+    },
+    config.top,
+  );
+  report.breaches = evaluateGate(report, collected.builder.groupRows(), config.thresholds);
+
+  // The data lake: a failure here still leaves the NDJSON, the report and the outputs in place.
+  let lake = NO_LAKE;
+  let lakeError: unknown;
+  if (config.s3 || config.athena) {
+    try {
+      lake = await deps.dataLake(config, deps, {
+        files: collected.files,
+        ndjsonDir: collected.ndjsonDir,
+        report,
+      });
+    } catch (error) {
+      lakeError = error;
+      // What was done before the failure (uploads, the crawler's status) still goes into the outputs.
+      if (error instanceof DataLakeError) lake = error.partial;
+    }
+  }
+
+  const paths = await publishReport(config, deps, report, collected, lake);
+  setOutputs(io, {
+    'query-id': collected.queryIds.join(','),
+    records: String(report.records),
+    'total-requests': String(report.totals.requests),
+    'total-429': String(report.totals.status429),
+    'rate-429': report.totals.rate429.toFixed(4),
+    breached: String(report.breaches.length > 0),
+    breaches: JSON.stringify(report.breaches),
+    'ndjson-path': collected.ndjsonDir,
+    's3-uris': JSON.stringify(lake.s3Uris),
+    'crawler-status': lake.crawlerStatus,
+    'athena-query-execution-id': lake.athenaQueryExecutionId,
+    'athena-results-csv': lake.athenaResultsCsv,
+    'summary-path': paths.summary,
+    'report-json': paths.report,
+  });
+  await io.group('Gate', async () => applyGate(config, report, io, lakeError));
+}
+
+const NO_LAKE: DataLakeResult = {
+  s3Uris: [],
+  crawlerStatus: 'SKIPPED',
+  athenaQueryExecutionId: '',
+  athenaResultsCsv: '',
+  sections: [],
+};
+
+interface Collected {
+  files: PartitionFile[];
+  ndjsonDir: string;
+  builder: ReportBuilder;
+  queryIds: string[];
+  /** The API the rows came from (on a replay, told by their shape). */
+  api: Api;
+  collectedAt: string;
+}
+
+/** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
+async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
+  const { io } = deps;
   const ndjsonDir = path.join(
     config.outputDir,
     ...(config.s3?.prefix.split('/').filter(Boolean) ?? ['genesys-usage']),
   );
   await mkdir(config.outputDir, { recursive: true });
-  const granularity = partitionGranularity(config.granularity);
   // On a replay the object name follows the API the rows came from, known at the first row.
   let writer: PartitionWriter | undefined;
-  const writerFor = (api: Api) =>
-    (writer ??= new PartitionWriter(
-      ndjsonDir,
-      granularity,
-      objectName({ ...config, api }, config.interval?.end),
-      config.compression,
-    ));
-  let dataApi: Api = config.api;
+  let api: Api = config.api;
   const builder = new ReportBuilder();
   const collectedAt = deps.now().toISOString();
   const context: RecordContext = {
@@ -139,14 +202,23 @@ async function runStages(deps: Deps): Promise<void> {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (const row of rows) {
       const record = normaliseRow(row, ctx);
-      if (!writer) dataApi = record.api === 'legacy' ? 'legacy' : 'aggregates';
+      if (!writer) {
+        api = record.api === 'legacy' ? 'legacy' : 'aggregates';
+        const name = objectName({ ...config, api }, config.interval?.end);
+        writer = new PartitionWriter(
+          ndjsonDir,
+          partitionGranularity(config.granularity),
+          name,
+          config.compression,
+        );
+      }
       builder.add(record);
-      await writerFor(dataApi).write(record);
+      await writer.write(record);
     }
   };
 
   let queryIds: string[] = [];
-  let files: PartitionFile[];
+  let failure: unknown;
   try {
     if (config.resultsFile) {
       const file = config.resultsFile;
@@ -160,68 +232,55 @@ async function runStages(deps: Deps): Promise<void> {
         async () => (await deps.queryUsage(config, deps, onRows)).queryIds,
       );
     }
-  } finally {
-    // Whatever arrived is kept on disk, even when the query failed half-way.
-    files = writer ? await writer.close() : [];
+  } catch (error) {
+    failure = error;
+  }
+  // Whatever arrived is kept on disk, even when the query failed half-way.
+  const files = writer ? await writer.close() : [];
+  const records = files.reduce((sum, f) => sum + f.records, 0);
+  if (failure) {
+    if (records) {
+      io.info(`The ${records} records received before the failure are kept in ${ndjsonDir}.`);
+      io.setOutput('ndjson-path', ndjsonDir);
+      io.setOutput('records', String(records));
+    }
+    throw failure;
   }
 
   await io.group('Write NDJSON', async () => {
-    const records = files.reduce((sum, f) => sum + f.records, 0);
     io.info(`${records} records in ${files.length} partition file(s) under ${ndjsonDir}:`);
     for (const f of files) {
       const coverage = bucketCoverage(f.dt, config.granularity, config.interval);
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
     }
   });
+  return { files, ndjsonDir, builder, queryIds, api, collectedAt };
+}
 
-  const report = builder.build(
-    {
-      api: dataApi,
-      interval: context.interval,
-      granularity: config.granularity ?? 'total',
-      queryId: queryIds.join(','),
-      generatedAt: collectedAt,
-    },
-    config.top,
-  );
-  report.breaches = evaluateGate(report, builder.groupRows(), config.thresholds);
-
-  // The data lake: a failure here still leaves the NDJSON, the report and the outputs in place.
-  let lake: DataLakeResult = {
-    s3Uris: [],
-    crawlerStatus: 'SKIPPED',
-    athenaQueryExecutionId: '',
-    athenaResultsCsv: '',
-    sections: [],
-  };
-  let lakeError: unknown;
-  if (config.s3 || config.athena) {
-    try {
-      lake = await deps.dataLake(config, deps, { files, ndjsonDir, report });
-    } catch (error) {
-      lakeError = error;
-      // What was done before the failure (uploads, the crawler's status) still goes into the outputs.
-      if (error instanceof DataLakeError) lake = error.partial;
-    }
-  }
-
+/** summary.md, report.json, the job summary and the pull-request comment. */
+async function publishReport(
+  config: Config,
+  deps: Deps,
+  report: Report,
+  collected: Collected,
+  lake: DataLakeResult,
+): Promise<{ summary: string; report: string }> {
+  const { io } = deps;
   const summaryPath = path.join(config.outputDir, 'summary.md');
   const reportPath = path.join(config.outputDir, 'report.json');
   await io.group('Report', async () => {
     const extras: SummaryExtras = {
       sections: lake.sections,
       files: [
-        { label: 'NDJSON partitions', path: ndjsonDir },
+        { label: 'NDJSON partitions', path: collected.ndjsonDir },
         { label: 'Report (JSON)', path: reportPath },
         ...(lake.athenaResultsCsv ? [{ label: 'Athena results (CSV)', path: lake.athenaResultsCsv }] : []),
       ],
     };
     const markdown = renderSummary(report, extras);
     await writeFile(summaryPath, markdown);
-    await writeFile(
-      reportPath,
-      JSON.stringify({ ...report, files: files.map((f) => ({ ...f })), s3Uris: lake.s3Uris }, null, 2) + '\n',
-    );
+    const files = collected.files.map((f) => ({ ...f }));
+    await writeFile(reportPath, JSON.stringify({ ...report, files, s3Uris: lake.s3Uris }, null, 2) + '\n');
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);
     if (config.summary) {
@@ -241,41 +300,36 @@ async function runStages(deps: Deps): Promise<void> {
       `Totals: ${report.totals.requests} requests, ${report.totals.status429} 429s (${report.totals.rate429}%), ${report.records} records.`,
     );
   });
+  return { summary: summaryPath, report: reportPath };
+}
 
-  const outputs: Record<string, string> = {
-    'query-id': queryIds.join(','),
-    records: String(report.records),
-    'total-requests': String(report.totals.requests),
-    'total-429': String(report.totals.status429),
-    'rate-429': report.totals.rate429.toFixed(4),
-    breached: String(report.breaches.length > 0),
-    breaches: JSON.stringify(report.breaches),
-    'ndjson-path': ndjsonDir,
-    's3-uris': JSON.stringify(lake.s3Uris),
-    'crawler-status': lake.crawlerStatus,
-    'athena-query-execution-id': lake.athenaQueryExecutionId,
-    'athena-results-csv': lake.athenaResultsCsv,
-    'summary-path': summaryPath,
-    'report-json': reportPath,
-  };
+function setOutputs(io: ActionIO, outputs: Record<string, string>): void {
   for (const [key, value] of Object.entries(outputs)) io.setOutput(key, value);
+}
 
-  if (lakeError) throw lakeError;
-
-  await io.group('Gate', async () => {
-    const t = config.thresholds;
-    if (t.max429 === undefined && t.max429Rate === undefined && t.max429PerGroup === undefined) {
-      io.info('No 429 thresholds set (max-429, max-429-rate, max-429-per-group): nothing to gate.');
-      return;
+/**
+ * One line per breach: the step fails, or only warns with fail-on-breach false. A data lake failure
+ * fails the step in any case; the breaches are then reported as errors beside it.
+ */
+function applyGate(config: Config, report: Report, io: ActionIO, lakeError: unknown): void {
+  const t = config.thresholds;
+  const lines = report.breaches.map(describeBreach);
+  if (lakeError) {
+    for (const line of lines) {
+      if (config.failOnBreach) io.error(line);
+      else io.warning(line, '429 threshold breached');
     }
-    if (!report.breaches.length) {
-      io.info('No 429 threshold breached.');
-      return;
-    }
-    const lines = report.breaches.map(describeBreach);
-    if (config.failOnBreach) throw new UserError(lines.join('\n'));
+    throw lakeError;
+  }
+  if (t.max429 === undefined && t.max429Rate === undefined && t.max429PerGroup === undefined) {
+    io.info('No 429 thresholds set (max-429, max-429-rate, max-429-per-group): nothing to gate.');
+  } else if (!lines.length) {
+    io.info('No 429 threshold breached.');
+  } else if (config.failOnBreach) {
+    throw new UserError(lines.join('\n'));
+  } else {
     for (const line of lines) io.warning(line, '429 threshold breached');
-  });
+  }
 }
 
 function logConfig(io: ActionIO, config: Config): void {
