@@ -26,7 +26,7 @@ const emit = (results: BenchResult[]) => {
   }
 };
 
-emit(await replayBench(quick ? 100_000 : 1_000_000));
+emit(await replayBench(quick ? 100_000 : 1_000_000, quick ? 1 : 3));
 emit(await pagingBench(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000));
 emit(pollingBench());
 emit(await coldStartBench(quick ? 3 : 10));
