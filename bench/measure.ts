@@ -91,7 +91,7 @@ export function result(
   let text = goal.text ?? 'none (reported for reference)';
   if (goal.maxRatio !== undefined && ratio !== null) {
     met = ratio <= goal.maxRatio;
-    text = `ratio <= ${goal.maxRatio}`;
+    text = `ratio <= ${Math.round(goal.maxRatio * 1000) / 1000}`;
   } else if (goal.max !== undefined) {
     met = value <= goal.max;
     text = `<= ${goal.max} ${unit}`;
