@@ -3,6 +3,7 @@
  * A bad value throws a UserError whose message names the input, the value and what is accepted.
  */
 import path from 'node:path';
+import { PLACEHOLDERS } from './aws/sql.js';
 import { parseDurationMs } from './duration.js';
 import { inputError, UserError } from './errors.js';
 import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
@@ -52,6 +53,8 @@ export interface Config {
   resultsFile?: string;
   outputDir: string;
   compression: Compression;
+  /** `s3-prefix`: the key prefix in S3, and the NDJSON folder under output-dir, with or without a bucket. */
+  prefix: string;
   s3?: {
     bucket: string;
     prefix: string;
@@ -389,16 +392,30 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   if (query) {
     const unknown = [...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
       .map((m) => m[1] as string)
-      .filter(
-        (name) => !['database', 'table', 'start', 'end', 'start_date', 'end_date', 'top'].includes(name),
-      );
+      .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
     if (unknown.length) {
       throw inputError(
         'athena-query',
         `{{${unknown[0]}}}`,
-        'placeholders are {{database}}, {{table}}, {{start}}, {{end}}, {{start_date}}, {{end_date}} and {{top}}',
+        `placeholders are ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
       );
     }
+  }
+  const table = input('athena-table') || defaultTableName(prefix);
+  if (database) {
+    // Substituted inside "..." identifiers in the SQL: refuse what could end the quoting.
+    for (const [name, value] of [
+      ['athena-database', database],
+      ['athena-table', table],
+    ] as const) {
+      if (!/^[A-Za-z0-9_-]+$/.test(value))
+        throw inputError(name, value, 'expected letters, digits, _ and - only');
+    }
+  }
+  if (bucket && resultsFile && !interval && granularity !== 'Day') {
+    throw new UserError(
+      `Input 'interval' is needed to upload a replayed result ${granularity ? `with granularity ${granularity}` : 'of totals'}: it tells complete buckets from partial ones, so a partial one never replaces a complete one in S3${granularity ? '' : ', and it names the totals objects'}.`,
+    );
   }
   if ((bucket || crawler || database) && !awsRegion) {
     throw new UserError(
@@ -414,6 +431,19 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   if (input('max-429-rate')) thresholds.max429Rate = parsePercent('max-429-rate', input('max-429-rate'));
   if (input('max-429-per-group'))
     thresholds.max429PerGroup = parseCount('max-429-per-group', input('max-429-per-group'));
+  const metrics = parseMetrics(input('metrics'));
+  // A threshold on a metric the query leaves out would read 0 and never breach: refuse it.
+  const needed: Metric[] = [];
+  if (Object.keys(thresholds).length) needed.push('Status429');
+  if (thresholds.max429Rate !== undefined) needed.push('Requests');
+  const missing = metrics.length ? needed.filter((m) => !metrics.includes(m)) : [];
+  if (missing.length) {
+    throw inputError(
+      'metrics',
+      input('metrics'),
+      `the 429 thresholds need ${missing.join(' and ')}: add ${missing.length > 1 ? 'them' : 'it'}, or leave metrics empty for all`,
+    );
+  }
 
   return {
     clientId,
@@ -423,12 +453,13 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
     interval,
     granularity,
     groupBy: parseGroupBy(input('group-by'), api),
-    metrics: parseMetrics(input('metrics')),
+    metrics,
     filters,
     usageClientId,
     resultsFile,
     outputDir,
     compression,
+    prefix,
     s3: bucket
       ? { bucket, prefix, kmsKeyId: input('s3-kms-key-id') || undefined, forcePathStyle, expectedBucketOwner }
       : undefined,
@@ -437,7 +468,7 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
     athena: database
       ? {
           database,
-          table: input('athena-table') || defaultTableName(prefix),
+          table,
           workgroup: input('athena-workgroup'),
           catalog: input('athena-catalog'),
           outputLocation,

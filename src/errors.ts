@@ -18,7 +18,14 @@ export function inputError(input: string, value: string, accepted: string): User
 
 /** A message safe to log: never the error object itself (an axios error holds request headers). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  // Duck-typed: errors from another realm (Node's own, under a test VM) are not `instanceof Error`.
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string'
+  ) {
+    return (error as { message: string }).message;
+  }
   if (typeof error === 'string') return error;
   return 'unknown error';
 }

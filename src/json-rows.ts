@@ -20,7 +20,7 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 
 /** candidate: a top-level (or page-level) object that is a row unless it turns out to hold rows. */
-type Role = 'candidate' | 'document' | 'rows' | 'pages' | 'inner';
+type Role = 'candidate' | 'document' | 'rows' | 'pages';
 
 interface Frame {
   isObject: boolean;
@@ -93,7 +93,12 @@ export class UsageRowSplitter {
             this.readingKey = false;
             this.top().key = this.keyCarry + chunk.slice(this.keyStart, i);
             this.keyCarry = '';
-          } else if (this.capturing && this.captureKind === 'meta' && this.depth() === this.captureDepth) {
+          } else if (
+            this.capturing &&
+            this.captureKind === 'meta' &&
+            this.untrackedDepth === 0 &&
+            this.depth() === this.captureDepth
+          ) {
             this.finishCapture(chunk, i + 1, out);
           }
         }

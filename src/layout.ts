@@ -40,8 +40,14 @@ export function objectName(shape: QueryShape, totalsEnd?: Date): string {
   });
   const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 8);
   const by = groups.length ? `by-${[...groups].sort().join('-')}` : 'all';
-  const until = !shape.granularity && totalsEnd ? `.until-${formatDate(totalsEnd)}` : '';
+  const until = !shape.granularity && totalsEnd ? `.until-${compactInstant(totalsEnd)}` : '';
   return `${shape.api}.${by}${until}.${hash}`;
+}
+
+/** `2026-11-08`, or `20261108T120000Z` when the end is not at midnight: a key-safe, exact end. */
+function compactInstant(date: Date): string {
+  const iso = date.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? formatDate(date) : iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
 export function fileExtension(compression: Compression): string {

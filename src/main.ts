@@ -36,6 +36,8 @@ export type UsageQuery = (
   config: Config,
   ctx: StageContext,
   onRows: RowsHandler,
+  /** Told each job or execution id as soon as it exists, so a failure later can still name it. */
+  onSubmitted?: (id: string) => void,
 ) => Promise<{ queryIds: string[] }>;
 
 export interface DataLakeInput {
@@ -180,11 +182,9 @@ interface Collected {
 /** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
 async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
   const { io } = deps;
-  const ndjsonDir = path.join(
-    config.outputDir,
-    ...(config.s3?.prefix.split('/').filter(Boolean) ?? ['genesys-usage']),
-  );
-  await mkdir(config.outputDir, { recursive: true });
+  const ndjsonDir = path.join(config.outputDir, ...config.prefix.split('/').filter(Boolean));
+  // Made even when no row comes, so the ndjson-path output always names a folder.
+  await mkdir(ndjsonDir, { recursive: true });
   // On a replay the object name follows the API the rows came from, known at the first row.
   let writer: PartitionWriter | undefined;
   let api: Api = config.api;
@@ -198,10 +198,23 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     queryId: '',
     collectedAt,
   };
+  // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
+  const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
+  let firstDate: string | undefined;
   const onRows: RowsHandler = async (rows, queryId) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (const row of rows) {
       const record = normaliseRow(row, ctx);
+      if (!config.granularity && config.resultsFile) {
+        // Saved daily rows replayed as totals would be filed as totals: ask for the granularity.
+        firstDate ??= record.date;
+        if (record.date !== firstDate) {
+          throw new UserError(
+            `The saved rows span several dates (${firstDate}, ${record.date}) but 'granularity' is not set: set it to the granularity the result was queried with (Day, Week or Month).`,
+          );
+        }
+      }
+      if (totalsDate) record.date = totalsDate;
       if (!writer) {
         api = record.api === 'legacy' ? 'legacy' : 'aggregates';
         const name = objectName({ ...config, api }, config.interval?.end);
@@ -217,7 +230,7 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     }
   };
 
-  let queryIds: string[] = [];
+  const queryIds: string[] = [];
   let failure: unknown;
   try {
     if (config.resultsFile) {
@@ -227,18 +240,25 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
         io.info(`Read ${result.rows} rows from ${file}.`);
       });
     } else {
-      queryIds = await io.group(
-        'Query Genesys Cloud',
-        async () => (await deps.queryUsage(config, deps, onRows)).queryIds,
+      const result = await io.group('Query Genesys Cloud', () =>
+        // Ids are collected as jobs are submitted, so a failure later still names them.
+        deps.queryUsage(config, deps, onRows, (id) => queryIds.push(id)),
       );
+      if (!queryIds.length) queryIds.push(...result.queryIds);
     }
   } catch (error) {
     failure = error;
   }
   // Whatever arrived is kept on disk, even when the query failed half-way.
-  const files = writer ? await writer.close() : [];
+  let files: PartitionFile[] = [];
+  try {
+    files = writer ? await writer.close() : [];
+  } catch (error) {
+    failure ??= error;
+  }
   const records = files.reduce((sum, f) => sum + f.records, 0);
   if (failure) {
+    if (queryIds.length) io.setOutput('query-id', queryIds.join(','));
     if (records) {
       io.info(`The ${records} records received before the failure are kept in ${ndjsonDir}.`);
       io.setOutput('ndjson-path', ndjsonDir);
@@ -279,8 +299,10 @@ async function publishReport(
     };
     const markdown = renderSummary(report, extras);
     await writeFile(summaryPath, markdown);
-    const files = collected.files.map((f) => ({ ...f }));
-    await writeFile(reportPath, JSON.stringify({ ...report, files, s3Uris: lake.s3Uris }, null, 2) + '\n');
+    await writeFile(
+      reportPath,
+      JSON.stringify({ ...report, files: collected.files, s3Uris: lake.s3Uris }, null, 2) + '\n',
+    );
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);
     if (config.summary) {

@@ -2,13 +2,15 @@
  * Writes records as NDJSON, one file per partition, streaming: lines are batched per partition and
  * written (through gzip when asked) as they come, so memory does not grow with the number of rows.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { Compression } from './config.js';
+import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
 import { recordLine, type UsageRecord } from './records.js';
 
@@ -23,8 +25,10 @@ export interface PartitionFile {
 
 interface OpenPartition {
   file: PartitionFile;
-  sink: Gzip | WriteStream;
-  output: WriteStream;
+  /** Where lines go: the gzip stream, or the file itself. */
+  sink: Writable;
+  /** Settles when the file is complete on disk, or failed. */
+  done: Promise<void>;
   pending: string;
 }
 
@@ -33,6 +37,8 @@ const MAX_BUFFERED = 256 * 1024;
 
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
+  /** The first write error of any partition: later writes and close() report it. */
+  private failure: { file: string; error: unknown } | undefined;
 
   constructor(
     private readonly dir: string,
@@ -43,28 +49,32 @@ export class PartitionWriter {
 
   /** Resolves at once unless the partition's stream asks the producer to wait. */
   async write(record: UsageRecord): Promise<void> {
+    this.throwIfFailed();
     const partition = this.partitions.get(record.date) ?? (await this.open(record.date));
     partition.file.records++;
     partition.pending += recordLine(record);
     if (partition.pending.length >= FLUSH_AT) await this.flush(partition);
   }
 
-  /** Ends every file and waits until it is on disk. */
+  /** Ends every file and waits until each is on disk; then reports the first failure, if any. */
   async close(): Promise<PartitionFile[]> {
-    const files: PartitionFile[] = [];
-    for (const partition of this.partitions.values()) {
-      if (partition.pending) partition.sink.write(partition.pending);
+    const partitions = [...this.partitions.values()];
+    for (const partition of partitions) {
+      if (partition.pending && !partition.sink.destroyed) partition.sink.write(partition.pending);
       partition.pending = '';
       partition.sink.end();
-      await finished(partition.output);
-      files.push(partition.file);
     }
-    return files.sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    await Promise.allSettled(partitions.map((p) => p.done));
+    this.throwIfFailed();
+    return partitions.map((p) => p.file).sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
-  /** Closes and forgets the files, for error paths: what was written stays on disk. */
-  async abort(): Promise<void> {
-    await this.close().catch(() => undefined);
+  private throwIfFailed(): void {
+    if (this.failure) {
+      throw new UserError(
+        `Could not write the NDJSON file ${this.failure.file}: ${describeError(this.failure.error)}`,
+      );
+    }
   }
 
   private async open(dt: string): Promise<OpenPartition> {
@@ -72,15 +82,17 @@ export class PartitionWriter {
     const filePath = path.join(this.dir, ...relativePath.split('/'));
     await mkdir(path.dirname(filePath), { recursive: true });
     const output = createWriteStream(filePath);
-    let sink: Gzip | WriteStream = output;
-    if (this.compression === 'gzip') {
-      sink = createGzip({ level: 6 });
-      sink.pipe(output);
-    }
+    const gzip = this.compression === 'gzip' ? createGzip({ level: 6 }) : undefined;
+    // pipeline/finished listen for 'error', so a disk error becomes a failure here, not a crash.
+    const done = (gzip ? pipeline(gzip, output) : finished(output)).catch((error: unknown) => {
+      this.failure ??= { file: filePath, error };
+    });
+    // And a write to a stream that has just failed must not crash the process either.
+    for (const stream of [gzip, output]) stream?.on('error', () => undefined);
     const partition: OpenPartition = {
       file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
-      sink,
-      output,
+      sink: gzip ?? output,
+      done,
       pending: '',
     };
     this.partitions.set(dt, partition);
@@ -88,10 +100,14 @@ export class PartitionWriter {
   }
 
   private async flush(partition: OpenPartition): Promise<void> {
+    if (partition.sink.destroyed) return this.throwIfFailed();
     partition.sink.write(partition.pending);
     partition.pending = '';
     // Waiting for 'drain' after every batch would idle the reader on each gzip round trip; wait only
     // when a partition has fallen well behind, which still bounds memory (MAX_BUFFERED per partition).
-    if (partition.sink.writableLength > MAX_BUFFERED) await once(partition.sink, 'drain');
+    if (partition.sink.writableLength > MAX_BUFFERED) {
+      await Promise.race([once(partition.sink, 'drain').catch(() => undefined), partition.done]);
+      this.throwIfFailed();
+    }
   }
 }

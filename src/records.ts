@@ -93,8 +93,18 @@ function dateOf(value: unknown): string | undefined {
   return /^\d{4}-\d{2}-\d{2}/.test(s) ? s.slice(0, 10) : undefined;
 }
 
+/**
+ * The aggregates API's shape: its own field names, a `platform` (the legacy API has none), or a bare
+ * `yyyy-MM-dd` date (legacy dates are date-times). Our own records say which API in `api`.
+ */
 export function isAggregatesRow(row: Row): boolean {
-  return 'requestCount' in row || 'oauthClient' in row || ('user' in row && typeof row.user === 'object');
+  return (
+    'requestCount' in row ||
+    'oauthClient' in row ||
+    'platform' in row ||
+    ('user' in row && typeof row.user === 'object') ||
+    (typeof row.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(row.date))
+  );
 }
 
 /** A row of either API, or one of our own records, as a record. Throws on what is not a usage row. */

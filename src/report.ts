@@ -128,15 +128,14 @@ export class ReportBuilder {
   }
 
   build(meta: ReportMeta, top: number): Report {
-    const dimensions = DIMENSIONS.filter((d) => [...this.groups.values()].some((g) => g.fields[d] !== ''));
-    const groupRows = [...this.groups.values()].map((g) => toGroupRow(g, dimensions));
+    const groupRows = this.groupRows();
     const trend = [...this.buckets.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, counts]) => ({ date, ...counts, rate429: rate429(counts) }));
     return {
       ...meta,
       records: this.records,
-      dimensions,
+      dimensions: this.dimensions(),
       totals: { ...this.totals, rate429: rate429(this.totals) },
       metrics: metricStats(trend),
       trend,
@@ -153,8 +152,14 @@ export class ReportBuilder {
 
   /** Every group with its counts: the per-group threshold needs all of them, not only the top. */
   groupRows(): GroupRow[] {
-    const dimensions = DIMENSIONS.filter((d) => [...this.groups.values()].some((g) => g.fields[d] !== ''));
+    const dimensions = this.dimensions();
     return [...this.groups.values()].map((g) => toGroupRow(g, dimensions));
+  }
+
+  /** The dimensions that vary in this data: the effective group-by. */
+  private dimensions(): Dimension[] {
+    const groups = [...this.groups.values()];
+    return DIMENSIONS.filter((d) => groups.some((g) => g.fields[d] !== ''));
   }
 }
 

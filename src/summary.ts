@@ -269,12 +269,7 @@ export function renderSummary(
       index === 0
         ? ''
         : `Trimmed to fit: showing at most ${level.top} groups, ${Math.min(level.trendRows, total)} of ${total} buckets and ${level.breaches} breaches. The full figures are in report.json.`;
-    const text = render(
-      report,
-      index === 0 ? extras : { ...extras, sections: extras.sections },
-      level,
-      trimmed,
-    );
+    const text = render(report, extras, level, trimmed);
     if (size(text) <= limit) return text;
   }
   const minimal = render(

@@ -46,6 +46,16 @@ describe('UsageRowSplitter', () => {
     expect(split([text]).rows).toEqual(lines.map((l) => JSON.parse(l)));
   });
 
+  it('keeps objects and arrays that follow the rows as metadata', () => {
+    const text =
+      '{"entities":[{"requestCount":1}],"errorBody":{"m":{"n":[1,"}"]}},"sortBy":["a"],"nextUri":null}';
+    for (let cut = 1; cut < text.length; cut++) {
+      const { rows, meta } = split([text.slice(0, cut), text.slice(cut)]);
+      expect(rows).toEqual([{ requestCount: 1 }]);
+      expect(meta).toEqual({ errorBody: { m: { n: [1, '}'] } }, sortBy: ['a'], nextUri: null });
+    }
+  });
+
   it('reads a plain array of rows', () => {
     expect(split(['[{"requests":1},{"requests":2}]']).rows).toEqual([{ requests: 1 }, { requests: 2 }]);
   });

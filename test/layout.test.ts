@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { bucketCoverage, objectName, partitionPath, type QueryShape } from '../src/layout.js';
 import { PartitionWriter } from '../src/partition-writer.js';
 import { normaliseRow, RECORD_FIELDS, type RecordContext } from '../src/records.js';
+import { UserError } from '../src/errors.js';
 
 const SHAPE: QueryShape = {
   api: 'aggregates',
@@ -31,6 +32,13 @@ describe('objectName', () => {
     expect(
       objectName({ ...SHAPE, granularity: undefined, groupBy: [] }, new Date('2026-11-08T00:00:00Z')),
     ).toMatch(/^aggregates\.all\.until-2026-11-08\.[0-9a-f]{8}$/);
+  });
+
+  it('names totals by the exact end when it is not at midnight', () => {
+    const shape = { ...SHAPE, granularity: undefined, groupBy: [] };
+    const name = objectName(shape, new Date('2026-11-08T12:00:00Z'));
+    expect(name).toMatch(/^aggregates\.all\.until-20261108T120000Z\.[0-9a-f]{8}$/);
+    expect(name).not.toBe(objectName(shape, new Date('2026-11-08T00:00:00Z')));
   });
 
   it('lays partitions out as granularity=/dt=', () => {
@@ -87,4 +95,63 @@ describe('PartitionWriter', () => {
     expect(JSON.parse(lines[1]!).requests).toBe(3);
     expect(readdirSync(path.join(dir, 'granularity=day'))).toHaveLength(3);
   });
+});
+
+describe('PartitionWriter on a failing disk', () => {
+  const ctx: RecordContext = {
+    api: 'aggregates',
+    interval: 'i',
+    defaultDate: '2026-11-01',
+    queryId: 'q',
+    collectedAt: 'c',
+  };
+
+  it.each(['gzip', 'none'] as const)(
+    'turns a write error into one line naming the file (%s)',
+    async (compression) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pw-fail-'));
+      // A directory where the partition's file should be: opening it fails with EISDIR.
+      const blocked = path.join(
+        dir,
+        'granularity=day',
+        'dt=2026-11-02',
+        `name${compression === 'gzip' ? '.json.gz' : '.json'}`,
+      );
+      mkdirSync(blocked, { recursive: true });
+      const writer = new PartitionWriter(dir, 'day', 'name', compression);
+      let error: unknown;
+      let healthy = 0;
+      try {
+        for (let i = 0; i < 5000; i++) {
+          const date = `2026-11-0${(i % 2) + 1}`;
+          await writer.write(normaliseRow({ date, requests: i, clientId: 'x'.repeat(100) }, ctx));
+          if (date === '2026-11-01') healthy++;
+        }
+      } catch (e) {
+        error = e;
+      }
+      // As main does: close whatever is open, so every line accepted so far reaches the disk.
+      await expect(writer.close()).rejects.toThrow(UserError);
+      expect(error).toBeInstanceOf(UserError);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^Could not write the NDJSON file ${blocked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*EISDIR`,
+        ),
+      );
+      const other = path.join(
+        dir,
+        'granularity=day',
+        'dt=2026-11-01',
+        `name${compression === 'gzip' ? '.json.gz' : '.json'}`,
+      );
+      const raw = readFileSync(other);
+      const text = (compression === 'gzip' ? gunzipSync(raw) : raw).toString();
+      const lines = text.trimEnd().split('\n');
+      // Every line that was accepted is there, whole; the write that met the failure may be one more.
+      expect(healthy).toBeGreaterThan(0);
+      expect(lines.length - healthy).toBeGreaterThanOrEqual(0);
+      expect(lines.length - healthy).toBeLessThanOrEqual(1);
+      for (const line of lines) expect(JSON.parse(line).date).toBe('2026-11-01');
+    },
+  );
 });

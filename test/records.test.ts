@@ -85,3 +85,15 @@ describe('normaliseRow', () => {
     expect(Object.keys(JSON.parse(line))).toEqual(RECORD_FIELDS);
   });
 });
+
+describe('API detection on a replay', () => {
+  const ctx = { ...CTX, detectApi: true };
+  it.each([
+    [{ platform: 'PublicApi', status429: 1 }, 'aggregates'],
+    [{ date: '2026-11-18', templateUri: 'api/v2/users', status429: 1 }, 'aggregates'],
+    [{ date: '2026-11-18T00:00:00Z', templateUri: 'api/v2/users', status429: 1 }, 'legacy'],
+    [{ organizationId: 'o', requests: 1 }, 'legacy'],
+  ])('%j is %s', (row, api) => {
+    expect(normaliseRow(row, ctx).api).toBe(api);
+  });
+});

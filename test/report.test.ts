@@ -135,6 +135,17 @@ describe('evaluateGate', () => {
     ]);
   });
 
+  it('compares the unrounded 429 rate', () => {
+    const { report: r, builder: b } = build([
+      { requests: 100_000_000, status429: 500_040, status400: 500_040 },
+    ]);
+    expect(r.totals.rate429).toBe(0.5);
+    expect(evaluateGate(r, b.groupRows(), { max429Rate: 0.5 })).toEqual([
+      { threshold: 'max-429-rate', limit: 0.5, value: 0.50004 },
+    ]);
+    expect(evaluateGate(r, b.groupRows(), { max429Rate: 0.50004 })).toEqual([]);
+  });
+
   it('does nothing without thresholds', () => {
     expect(evaluateGate(report, groups, {})).toEqual([]);
   });

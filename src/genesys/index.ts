@@ -38,7 +38,7 @@ function permissionHint(config: Config): string {
 }
 
 export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): UsageQuery {
-  return async (config: Config, ctx: StageContext, onRows: RowsHandler) => {
+  return async (config: Config, ctx: StageContext, onRows: RowsHandler, submitted = (_id: string) => {}) => {
     const interval = config.interval;
     if (!interval) throw new UserError("Input 'interval' is required to query Genesys Cloud.");
     const { io } = ctx;
@@ -66,7 +66,10 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
     const rc: RetryContext = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
 
     const queryIds: string[] = [];
-    const onSubmitted = (id: string) => queryIds.push(id);
+    const onSubmitted = (id: string) => {
+      queryIds.push(id);
+      submitted(id);
+    };
     let rows = 0;
     if (config.api === 'legacy') {
       rows = await runLegacyQuery({ usage, config, interval, rc, onRows, onSubmitted });
