@@ -599,7 +599,7 @@ function permissionHint(config) {
         '(or set usage-client-id to use the client-scoped endpoint with usage:client:view).');
 }
 function createGenesysUsageQuery(options = {}) {
-    return async (config, ctx, onRows) => {
+    return async (config, ctx, onRows, submitted = (_id) => { }) => {
         const interval = config.interval;
         if (!interval)
             throw new errors/* UserError */.yo("Input 'interval' is required to query Genesys Cloud.");
@@ -627,7 +627,10 @@ function createGenesysUsageQuery(options = {}) {
         io.info('Logged in.');
         const rc = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
         const queryIds = [];
-        const onSubmitted = (id) => queryIds.push(id);
+        const onSubmitted = (id) => {
+            queryIds.push(id);
+            submitted(id);
+        };
         let rows = 0;
         if (config.api === 'legacy') {
             rows = await runLegacyQuery({ usage, config, interval, rc, onRows, onSubmitted });

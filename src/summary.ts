@@ -78,7 +78,8 @@ const COUNT_COLUMNS: [CountField, string][] = [
   ['status429', '429'],
 ];
 
-function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+/** A Markdown table; cells must be escaped already. */
+export function markdownTable(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(align.map((a) => (a === 'r' ? '---:' : ':---'))), ...rows.map(line)].join('\n');
 }
@@ -97,7 +98,7 @@ function dimensionCell(row: GroupRow, d: Dimension): string {
 
 function groupTable(rows: GroupRow[], dimensions: Dimension[]): string {
   const dims = dimensionColumns(dimensions);
-  return table(
+  return markdownTable(
     ['#', ...dims.map((d) => COLUMN_NAMES[d]), 'Requests', '429', '429 rate'],
     ['r', ...dims.map(() => 'l' as const), 'r', 'r', 'r'],
     rows.map((row, i) => [
@@ -111,7 +112,7 @@ function groupTable(rows: GroupRow[], dimensions: Dimension[]): string {
 }
 
 function trendTable(trend: TrendRow[]): string {
-  return table(
+  return markdownTable(
     ['Bucket', ...COUNT_COLUMNS.map(([, name]) => name), '429 rate'],
     ['l', ...COUNT_COLUMNS.map(() => 'r' as const), 'r'],
     trend.map((row) => [
@@ -177,7 +178,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
   ];
   out.push(meta.join(' · '));
   out.push(
-    table(
+    markdownTable(
       [...COUNT_COLUMNS.map(([, name]) => name), '429 rate'],
       [...COUNT_COLUMNS.map(() => 'r' as const), 'r'],
       [
@@ -219,7 +220,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
   if (report.trend.length > 1) {
     out.push('### Per bucket');
     out.push(
-      table(
+      markdownTable(
         ['Metric', 'Total', 'Min', 'Max', 'Mean per bucket'],
         ['l', 'r', 'r', 'r', 'r'],
         COUNT_COLUMNS.map(([field, name]) => {

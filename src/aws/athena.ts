@@ -3,8 +3,7 @@
  * stop it on timeout, then stream every result page into a CSV file and keep the first rows.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
   type AthenaClient,
@@ -56,9 +55,11 @@ export interface AthenaOptions {
   clientRequestToken: string;
   csvPath: string;
   previewRows: number;
+  /** Told the execution id as soon as the query is started, so any later failure can still name it. */
+  onStarted?: (queryExecutionId: string) => void;
 }
 
-export const RESULTS_PAGE_SIZE = 1000;
+const RESULTS_PAGE_SIZE = 1000;
 const FIRST_POLL_MS = 500;
 const MAX_POLL_MS = 5000;
 
@@ -118,6 +119,7 @@ export async function runAthenaQuery(
   );
   const id = started.QueryExecutionId;
   if (!id) throw new UserError('Athena StartQueryExecution returned no QueryExecutionId.');
+  options.onStarted?.(id);
   io.info(`Query execution ${id} in workgroup ${settings.workgroup}.`);
 
   const execution = await waitForQuery(athena, id, options);
@@ -212,33 +214,74 @@ async function stopQuery(
   }
 }
 
+/**
+ * A file system error's message without its tail (`EISDIR: illegal operation on a directory, open
+ * '<path>'` gives `EISDIR: illegal operation on a directory`): the line names the path already.
+ */
+function fsReason(error: unknown): string {
+  const message = describeError(error);
+  const syscall = (error as { syscall?: unknown } | undefined)?.syscall;
+  if (typeof syscall !== 'string') return message;
+  const tail = `, ${syscall}`;
+  const at = message.lastIndexOf(tail);
+  return at > 0 && /^(?: '[^']*')?$/.test(message.slice(at + tail.length)) ? message.slice(0, at) : message;
+}
+
+/**
+ * The results CSV, written in order. Every failure (open, write, close) becomes one line naming the
+ * query and the path, never an unhandled 'error' event.
+ */
+async function openResultsFile(csvPath: string, id: string) {
+  const failure = (error: unknown) =>
+    new AthenaQueryError(
+      `Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: ${fsReason(error)}`,
+      id,
+    );
+  let handle;
+  try {
+    handle = await open(csvPath, 'w');
+  } catch (error) {
+    throw failure(error);
+  }
+  const out = handle.createWriteStream();
+  // The first error, e.g. ENOSPC: without a listener, an 'error' event would crash the process.
+  let streamError: unknown;
+  out.on('error', (error) => {
+    streamError ??= error;
+  });
+  return {
+    /** Resolves once the text is written; one page at a time, so waiting for each is cheap. */
+    write: (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        out.write(text, (error) => (error ? reject(failure(streamError ?? error)) : resolve()));
+      }),
+    close: async () => {
+      out.end();
+      try {
+        await finished(out);
+      } catch (error) {
+        throw failure(streamError ?? error);
+      }
+    },
+  };
+}
+
 async function readResults(
   athena: AthenaClient,
   id: string,
   statementType: string | undefined,
   options: AthenaOptions,
 ): Promise<{ columns: string[]; preview: (string | undefined)[][]; rowCount: number }> {
-  const out = createWriteStream(options.csvPath);
-  const write = async (text: string) => {
-    if (!out.write(text)) await once(out, 'drain');
-  };
+  const out = await openResultsFile(options.csvPath, id);
   let columns: string[] = [];
   const preview: (string | undefined)[][] = [];
   let rowCount = 0;
+  let failed: unknown;
   try {
     let nextToken: string | undefined;
     let firstPage = true;
     do {
-      const token = nextToken;
-      const page = await awsCall('Athena GetQueryResults', () =>
-        athena.send(
-          new GetQueryResultsCommand({
-            QueryExecutionId: id,
-            MaxResults: RESULTS_PAGE_SIZE,
-            NextToken: token,
-          }),
-        ),
-      );
+      const page = await resultsPage(athena, id, nextToken);
       let rows = (page.ResultSet?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue));
       if (firstPage) {
         const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
@@ -246,7 +289,7 @@ async function readResults(
         const labels = info.map((c, i) => c.Label ?? c.Name ?? `_col${i}`);
         // The header row comes once, on the first page only.
         if (isHeaderRow(rows[0], labels, statementType)) rows = rows.slice(1);
-        await write(csvLine(columns));
+        await out.write(csvLine(columns));
         firstPage = false;
       }
       let chunk = '';
@@ -256,12 +299,31 @@ async function readResults(
         if (preview.length < options.previewRows) preview.push(cells);
         rowCount++;
       }
-      await write(chunk);
+      await out.write(chunk);
       nextToken = page.NextToken;
     } while (nextToken);
-  } finally {
-    out.end();
-    await finished(out);
+  } catch (error) {
+    failed = error;
   }
+  // Closed in any case; the first failure is the one reported.
+  const closed = await out.close().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (failed !== undefined) throw failed;
+  if (closed !== undefined) throw closed;
   return { columns, preview, rowCount };
+}
+
+/** One GetQueryResults page; a failure names the query, for the line and the output. */
+async function resultsPage(athena: AthenaClient, id: string, token: string | undefined) {
+  try {
+    return await athena.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: RESULTS_PAGE_SIZE, NextToken: token }),
+    );
+  } catch (error) {
+    const failure = awsFailure(`Athena GetQueryResults ${id}`, error);
+    if (!(failure instanceof UserError)) throw failure;
+    throw new AthenaQueryError(failure.message, id);
+  }
 }

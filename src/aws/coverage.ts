@@ -7,10 +7,10 @@
 import type { Coverage } from '../layout.js';
 
 /** S3 user metadata keys (sent as x-amz-meta-*; S3 returns them lower-cased). */
-export const META_START = 'coverage-start';
-export const META_END = 'coverage-end';
-export const META_COMPLETE = 'coverage-complete';
-export const META_RECORDS = 'records';
+const META_START = 'coverage-start';
+const META_END = 'coverage-end';
+const META_COMPLETE = 'coverage-complete';
+const META_RECORDS = 'records';
 
 export function coverageMetadata(coverage: Coverage, records: number): Record<string, string> {
   return {

@@ -13,7 +13,7 @@ interface ServiceErrorLike {
   $metadata?: { httpStatusCode?: number };
 }
 
-export function isCredentialsError(error: unknown): boolean {
+function isCredentialsError(error: unknown): boolean {
   const e = error as ServiceErrorLike | undefined;
   return (
     e?.name === 'CredentialsProviderError' ||

@@ -23,9 +23,9 @@ import { RECORD_FIELDS } from '../records.js';
 import { awsCall, awsErrorName, awsFailure } from './errors.js';
 import { type Clock, Poller } from './poll.js';
 
-export const PARTITION_KEYS = ['granularity', 'dt'] as const;
+const PARTITION_KEYS = ['granularity', 'dt'] as const;
 /** Our clock and AWS's may disagree a little; a crawl never starts less than a minute after the last one. */
-export const CLOCK_SKEW_MS = 60_000;
+const CLOCK_SKEW_MS = 60_000;
 const FIRST_POLL_MS = 2000;
 const MAX_POLL_MS = 15_000;
 /** BatchCreatePartition takes at most 100 partitions per call. */
@@ -81,20 +81,20 @@ export function isOurCrawl(
  * gets one, past the SDK's own retries, counts as a missed poll; a StartCrawler that gets one may or
  * may not have started the crawl.
  */
-export const TRANSIENT_GLUE_ERRORS: readonly string[] = [
+const TRANSIENT_GLUE_ERRORS: readonly string[] = [
   'OperationTimeoutException',
   'ThrottlingException',
   'InternalServiceException',
 ];
 /** StartCrawler is tried again at most this often after transient errors that started no crawl. */
-export const START_RETRIES = 3;
+const START_RETRIES = 3;
 /**
  * `CrawlElapsedTime` is a duration Glue measures, so no clock skew applies; this only absorbs rounding
  * and latency when judging whether a running crawl began at or after our StartCrawler.
  */
 export const ELAPSED_SLACK_MS = 5000;
 
-export function isTransientGlueError(error: unknown): boolean {
+function isTransientGlueError(error: unknown): boolean {
   const name = awsErrorName(error);
   return name !== undefined && TRANSIENT_GLUE_ERRORS.includes(name);
 }

@@ -1,17 +1,18 @@
 /**
  * The data lake stages, after the NDJSON is on disk: upload to S3, Glue (crawl or register
- * partitions), Athena. Each stage is logged in its own group; a failure throws a UserError with
- * AWS's own message and leaves the local files and the uploaded objects in place.
+ * partitions), Athena. Each stage is logged in its own group; a failure throws a DataLakeError with
+ * AWS's own message (or, for a bug, the stage it happened in) and what was done before it, and leaves
+ * the local files and the uploaded objects in place.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Api, Config } from '../config.js';
-import { DataLakeError, UserError } from '../errors.js';
+import { DataLakeError, describeError, UserError } from '../errors.js';
 import type { Interval } from '../interval.js';
 import { bucketBounds, partitionGranularity } from '../layout.js';
 import type { DataLake, DataLakeInput, DataLakeResult, StageContext } from '../main.js';
 import type { PartitionFile } from '../partition-writer.js';
-import { AthenaQueryError, clientRequestToken, runAthenaQuery } from './athena.js';
+import { clientRequestToken, runAthenaQuery } from './athena.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './clients.js';
 import {
   CrawlerFailedError,
@@ -30,7 +31,7 @@ export { AWS_ACTIONS_USED, ATHENA_QUERY_PERMISSIONS, KMS_PERMISSIONS } from './p
 
 export { DataLakeError };
 
-export const ATHENA_RESULTS_FILE = 'athena-results.csv';
+const ATHENA_RESULTS_FILE = 'athena-results.csv';
 /** Rows of the Athena result shown in the summary (all of them go to the CSV). */
 const MAX_PREVIEW_ROWS = 50;
 
@@ -46,10 +47,16 @@ export function dataInterval(
   return { start: new Date(`${first}T00:00:00Z`), end: bucketBounds(last, granularity).end };
 }
 
-/** The data lake over the given clients; `runDataLake` makes them from the config and the environment. */
+/** Where the data lake was when something failed: for the failure line of an unexpected error. */
+type Stage = 'AWS client setup' | 'S3 upload' | 'Glue' | 'Athena';
+
+/**
+ * The data lake over the given clients; `runDataLake` makes them from the config and the environment.
+ * Every failure is a DataLakeError carrying what was done before it (the objects written, the
+ * crawler's status, the Athena execution id), so the outputs still report it.
+ */
 export function createDataLake(makeClients?: (config: Config) => AwsClients): DataLake {
   return async (config, ctx, input) => {
-    const clients = (makeClients ?? createAwsClients)(config);
     const result: DataLakeResult = {
       s3Uris: [],
       crawlerStatus: 'SKIPPED',
@@ -57,14 +64,23 @@ export function createDataLake(makeClients?: (config: Config) => AwsClients): Da
       athenaResultsCsv: '',
       sections: [],
     };
+    const progress: { stage: Stage } = { stage: 'AWS client setup' };
+    let clients: AwsClients | undefined;
     try {
-      await stages(clients, config, ctx, input, result);
+      clients = (makeClients ?? createAwsClients)(config);
+      await stages(clients, config, ctx, input, result, progress);
       return result;
     } catch (error) {
       if (error instanceof UserError) throw new DataLakeError(error.message, result);
-      throw error;
+      // A bug, not the user's to fix: the stack goes to the debug log, the outputs still get `result`.
+      const stack = (error as { stack?: unknown } | undefined)?.stack;
+      if (typeof stack === 'string') ctx.io.debug(stack);
+      throw new DataLakeError(
+        `Unexpected error in the ${progress.stage} stage: ${describeError(error)}`,
+        result,
+      );
     } finally {
-      if (!makeClients) destroyAwsClients(clients);
+      if (clients && !makeClients) destroyAwsClients(clients);
     }
   };
 }
@@ -77,24 +93,32 @@ async function stages(
   ctx: StageContext,
   input: DataLakeInput,
   result: DataLakeResult,
+  progress: { stage: Stage },
 ): Promise<void> {
   const { io } = ctx;
   const clock = { now: ctx.now, sleep: ctx.sleep };
 
   if (config.s3) {
+    progress.stage = 'S3 upload';
     const s3 = config.s3;
     const uploads = await io.group('Upload to S3', () =>
       uploadPartitions(clients.s3, s3, input.files, {
         granularity: config.granularity,
         interval: config.interval,
         io,
+        // Each object as it is written: if another upload fails, s3-uris still lists exactly these.
+        onResult: (upload) => {
+          if (upload.uploaded) result.s3Uris.push(upload.uri);
+        },
       }),
     );
+    // All done: the same objects, in the order of the partitions.
     result.s3Uris = uploads.filter((u) => u.uploaded).map((u) => u.uri);
     result.sections.push(s3Section(s3.bucket, s3.prefix, uploads));
   }
 
   if (config.glue && config.s3) {
+    progress.stage = 'Glue';
     const { crawler, crawl } = config.glue;
     const s3 = config.s3;
     const glueStage = async (): Promise<GlueSummary> => {
@@ -138,6 +162,7 @@ async function stages(
   }
 
   if (config.athena) {
+    progress.stage = 'Athena';
     const athena = config.athena;
     const interval =
       config.interval ??
@@ -160,9 +185,8 @@ async function stages(
         clientRequestToken: clientRequestToken(ctx.env, sql, randomUUID()),
         csvPath,
         previewRows: Math.min(config.top, MAX_PREVIEW_ROWS),
-      }).catch((error: unknown) => {
-        if (error instanceof AthenaQueryError) result.athenaQueryExecutionId = error.queryExecutionId;
-        throw error;
+        // Known from here on, so any failure after the start (even a bug) still names the query.
+        onStarted: (id) => (result.athenaQueryExecutionId = id),
       }),
     );
     result.athenaQueryExecutionId = outcome.queryExecutionId;

@@ -29,7 +29,7 @@ export interface UploadResult {
 }
 
 /** Enough to keep the pipe busy without flooding a runner's connection. */
-export const UPLOAD_CONCURRENCY = 4;
+const UPLOAD_CONCURRENCY = 4;
 /** Files above this go up as multipart uploads, one part at a time per file. */
 export const PART_SIZE = 16 * 1024 * 1024;
 
@@ -46,6 +46,11 @@ export interface UploadOptions {
   granularity?: Granularity;
   interval?: Interval;
   io: ActionIO;
+  /**
+   * Told each file's result as soon as it is done (uploaded or kept), so that a failure of another
+   * file still leaves the caller knowing every object written before it.
+   */
+  onResult?: (result: UploadResult) => void;
 }
 
 export async function uploadPartitions(
@@ -61,6 +66,7 @@ export async function uploadPartitions(
         ? `Uploaded ${result.uri} (${file.records} records${result.coverage.complete ? '' : ', partial bucket'})`
         : `Kept ${result.uri}: ${result.reason}`,
     );
+    options.onResult?.(result);
     return result;
   });
 }

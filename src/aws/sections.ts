@@ -1,18 +1,13 @@
 /** The data lake's Markdown sections for the summary, pure. Every value from data or AWS is escaped. */
 import { formatDuration } from '../duration.js';
-import { code, escapeMarkdown, formatNumber } from '../summary.js';
+import { code, escapeMarkdown, formatNumber, markdownTable as table } from '../summary.js';
 import { type AthenaOutcome, athenaCostUsd } from './athena.js';
 import type { UploadResult } from './s3-upload.js';
 
 const MAX_LISTED_OBJECTS = 100;
 const MAX_CELL_CHARS = 200;
 
-function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : ':---'))), ...rows.map(line)].join('\n');
-}
-
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
@@ -23,7 +18,7 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
-export function formatUsd(usd: number): string {
+function formatUsd(usd: number): string {
   return `$${usd >= 0.01 ? usd.toFixed(2) : usd.toFixed(6)}`;
 }
 

@@ -1,5 +1,5 @@
 /** The Athena stage against a loopback Athena fake, through the real AthenaClient (AWS JSON 1.1). */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaQueryError, type AthenaSettings, runAthenaQuery } from '../../src/aws/athena.js';
@@ -193,6 +193,62 @@ describe('runAthenaQuery', () => {
       expect(fake.executions[0]!.stopped).toBe(false);
     });
   });
+
+  // Was a GAP (src/aws/athena.ts, readResults): a GetQueryResults that failed for good escaped as a
+  // plain UserError without the execution id, so athena-query-execution-id was empty.
+  it('when reading the results fails for good: fails naming the query, with its id', async () => {
+    await withAthena({ pageSize: 2, execute: () => RESULT }, async (athena, fake, clock, csvPath) => {
+      // The first page is read and written; the second fails.
+      fake.failNext('GetQueryResults', new AwsFakeError('InternalServerException', 'boom', 500), {
+        after: 1,
+        times: Infinity,
+      });
+      const started: string[] = [];
+      const run = runAthenaQuery(
+        athena,
+        SETTINGS,
+        'SELECT 1',
+        options(clock, csvPath, { onStarted: (id: string) => void started.push(id) }),
+      );
+      await expect(run).rejects.toBeInstanceOf(AthenaQueryError);
+      await expect(run).rejects.toMatchObject({
+        queryExecutionId: 'qe-1-aaaaaaaa',
+        message: 'Athena GetQueryResults qe-1-aaaaaaaa failed: InternalServerException: boom',
+      });
+      expect(started).toEqual(['qe-1-aaaaaaaa']);
+      expect(fake.operations().filter((o) => o === 'GetQueryResults')).toHaveLength(2);
+    });
+  });
+
+  // Was a GAP (src/aws/athena.ts, readResults): the CSV write stream had no 'error' listener, so a
+  // path it could not open or write crashed the process with an unhandled 'error' event.
+  it('fails in one line, naming the query and the path, when a directory sits at the CSV path', async () => {
+    await withAthena({ execute: () => RESULT }, async (athena, _fake, clock, csvPath) => {
+      mkdirSync(csvPath);
+      const run = runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, csvPath));
+      await expect(run).rejects.toBeInstanceOf(AthenaQueryError);
+      await expect(run).rejects.toMatchObject({
+        queryExecutionId: 'qe-1-aaaaaaaa',
+        message: `Athena query qe-1-aaaaaaaa SUCCEEDED, but its results could not be written to ${csvPath}: EISDIR: illegal operation on a directory`,
+      });
+    });
+  });
+
+  // /dev/full fails every write with ENOSPC (Linux): a write error after the file opened.
+  (existsSync('/dev/full') ? it : it.skip)(
+    'fails in one line, naming the query and the path, when writing the CSV fails',
+    async () => {
+      await withAthena({ execute: () => RESULT }, async (athena, _fake, clock) => {
+        const run = runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, '/dev/full'));
+        await expect(run).rejects.toBeInstanceOf(AthenaQueryError);
+        await expect(run).rejects.toMatchObject({
+          queryExecutionId: 'qe-1-aaaaaaaa',
+          message:
+            'Athena query qe-1-aaaaaaaa SUCCEEDED, but its results could not be written to /dev/full: ENOSPC: no space left on device',
+        });
+      });
+    },
+  );
 
   it('is idempotent per token: a second start gets the same execution', async () => {
     await withAthena({ execute: () => RESULT }, async (athena, fake, clock, csvPath) => {

@@ -5,8 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { InitializeMiddleware } from '@smithy/types';
 import { type Config, parseConfig } from '../../src/config.js';
 import { UserError } from '../../src/errors.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 import { AWS_ACTIONS_USED, createDataLake, DataLakeError } from '../../src/aws/index.js';
 import type { DataLakeResult } from '../../src/main.js';
 import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
@@ -87,7 +89,31 @@ function config(inputs: Record<string, string>): Config {
   return parseConfig((name) => all[name] ?? '', {}, new Date('2026-11-21T06:00:00Z'));
 }
 
-async function run(cfg: Config, env: Record<string, string> = {}) {
+/**
+ * Makes `client` throw `error` for `command` instead of sending it, when `when` holds for its input
+ * (before the SDK's retries: thrown once, as is).
+ */
+function throwOn(
+  client: AwsClients[keyof AwsClients],
+  command: string,
+  error: unknown,
+  when: (input: Record<string, unknown>) => boolean = () => true,
+): void {
+  const middleware: InitializeMiddleware<object, object> = (next, context) => async (args) => {
+    if (context.commandName === command && when(args.input as Record<string, unknown>)) throw error;
+    return next(args);
+  };
+  (client.middlewareStack as { add(m: unknown, o: unknown): void }).add(middleware, {
+    step: 'initialize',
+    name: 'throwOn',
+  });
+}
+
+async function run(
+  cfg: Config,
+  env: Record<string, string> = {},
+  adjust: (clients: AwsClients) => void = () => undefined,
+) {
   const week = cfg.interval!;
   const ndjsonDir = path.join(cfg.outputDir, ...(cfg.s3?.prefix ?? 'genesys-usage').split('/'));
   const written = await writeRun(ndjsonDir, LEGACY_EXAMPLE, {
@@ -99,6 +125,7 @@ async function run(cfg: Config, env: Record<string, string> = {}) {
   });
   const clients = loopbackClients({ s3: s3server.endpoint, glue: glue.endpoint, athena: athena.endpoint });
   const sent = recordCommands(clients);
+  adjust(clients);
   const { ctx, io } = stageContext(clock, env);
   try {
     const dataLake = createDataLake(() => clients);
@@ -196,6 +223,70 @@ describe('runDataLake', () => {
     for (const f of written.files) expect(existsSync(f.path)).toBe(true);
     expect(existsSync(ndjsonDir)).toBe(true);
   });
+
+  // Was a GAP (src/aws/poll.ts, mapLimit: no results once one item failed): a refused object left
+  // partial.s3Uris, and so the s3-uris output, empty although the other objects were written.
+  it('when one object is refused, the failure lists exactly the objects written', async () => {
+    const cfg = config({ 's3-prefix': 'refused' });
+    // The last of the 7 partitions: it starts after all the others, so they all finish.
+    const refused = 'dt=2026-11-19/';
+    const { error, written } = await run(cfg, {}, (clients) =>
+      throwOn(
+        clients.s3,
+        'PutObjectCommand',
+        Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        }),
+        (input) => String(input.Key).includes(refused),
+      ),
+    );
+    expect(error).toBeInstanceOf(DataLakeError);
+    const failure = error as DataLakeError;
+    expect(failure.message).toMatch(
+      /^S3 upload of s3:\/\/usage-lake\/refused\/granularity=day\/dt=2026-11-19\/\S+\.json\.gz failed: AccessDenied: Access Denied$/,
+    );
+    const stored = (await listKeys(reader, BUCKET, 'refused/')).map((k) => `s3://${BUCKET}/${k}`);
+    expect(stored).toHaveLength(6);
+    expect([...failure.partial.s3Uris].sort()).toEqual(stored);
+    expect(stored).toEqual(
+      written.files
+        .filter((f) => !f.relativePath.includes(refused))
+        .map((f) => `s3://${BUCKET}/refused/${f.relativePath}`),
+    );
+    expect(failure.partial).toMatchObject({ crawlerStatus: 'SKIPPED', athenaQueryExecutionId: '' });
+  });
+
+  // Was a GAP (src/aws/index.ts, createDataLake: anything but a UserError was rethrown as it was):
+  // a bug lost what was done before it, and main reported empty data lake outputs.
+  it.each([
+    ['Glue', 'GetCrawlerCommand', 'glue' as const, { crawlerStatus: 'FAILED', athenaQueryExecutionId: '' }],
+    [
+      'Athena',
+      'GetQueryResultsCommand',
+      'athena' as const,
+      { crawlerStatus: 'SUCCEEDED', athenaQueryExecutionId: expect.stringMatching(/^qe-\d+-/) },
+    ],
+  ])(
+    'a bug in the %s stage fails as a DataLakeError naming the stage, with what was done',
+    async (stage, command, client, partial) => {
+      const prefix = `bug-${stage.toLowerCase()}`;
+      const { error, io } = await run(config({ 's3-prefix': prefix }), {}, (clients) =>
+        throwOn(clients[client], command, new TypeError("Cannot read properties of undefined (reading 'x')")),
+      );
+      expect(error).toBeInstanceOf(DataLakeError);
+      const failure = error as DataLakeError;
+      expect(failure.message).toBe(
+        `Unexpected error in the ${stage} stage: Cannot read properties of undefined (reading 'x')`,
+      );
+      expect(failure.partial).toMatchObject({ athenaResultsCsv: '', ...partial });
+      expect([...failure.partial.s3Uris].sort()).toEqual(
+        (await listKeys(reader, BUCKET, `${prefix}/`)).map((k) => `s3://${BUCKET}/${k}`),
+      );
+      expect(failure.partial.s3Uris).toHaveLength(7);
+      expect(io.groups.at(-1)).toBe(stage === 'Glue' ? 'Glue crawler' : 'Athena');
+    },
+  );
 
   it('crawl: when-needed crawls when the table is missing, then registers partitions without the crawler', async () => {
     const cfg = config({

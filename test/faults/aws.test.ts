@@ -7,7 +7,7 @@
  * The AWS SDK waits between its own retries with real timers (50 ms base, 1 s for throttling, times
  * Math.random): Math.random is pinned to 0 during these runs, so its retries happen at once.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
@@ -16,6 +16,7 @@ import { CREDENTIALS, REGION, startS3rver, tempDir, virtualClock } from '../supp
 import { AwsFakeError } from '../support/aws/json-fake.js';
 import { athenaOverBucket, listKeys } from '../support/aws/lake-s3.js';
 import {
+  ACCESS_DENIED,
   INTERNAL_ERROR,
   type S3Fault,
   type S3FaultProxy,
@@ -234,6 +235,34 @@ describe('S3: 500 InternalError and 503 SlowDown on PutObject', () => {
   );
 });
 
+describe('S3: one object refused (403 AccessDenied)', () => {
+  // Was a GAP (src/aws/poll.ts, mapLimit kept no results once one item failed): s3-uris was [] although
+  // the other objects were written. Each upload is now recorded as it completes.
+  it('fails in one line naming that object, and s3-uris lists exactly the 5 objects written', async () => {
+    const rows = scriptJob([1, 1, 1, 1, 1, 1]);
+    // The last of the 6 partitions: it starts after the 5 others, so they all finish.
+    proxy.failNext('PUT', ACCESS_DENIED, Infinity, '2026-11-07');
+
+    const r = await runLake();
+
+    expectLakeFailure(
+      r,
+      rows,
+      new RegExp(
+        `^S3 upload of s3://${BUCKET}/${prefix}/granularity=day/dt=2026-11-07/\\S+\\.json\\.gz failed: `,
+      ),
+      /AccessDenied: Access Denied$/,
+    );
+    const stored = (await listKeys(reader, BUCKET, `${prefix}/`)).map((k) => `s3://${BUCKET}/${k}`);
+    const local = readPartitions(r.ndjsonDir).files.map(uriOf).sort();
+    expect(stored).toEqual(local.filter((uri) => !uri.includes('dt=2026-11-07/')));
+    expect(stored).toHaveLength(5);
+    expect((JSON.parse(r.io.outputs['s3-uris'] ?? '[]') as string[]).sort()).toEqual(stored);
+    expect(r.io.outputs['crawler-status']).toBe('SKIPPED');
+    expect(glue.operations()).toEqual([]);
+  });
+});
+
 describe('Glue: OperationTimeoutException', () => {
   const timedOut = () => new AwsFakeError('OperationTimeoutException', 'Timed out waiting for crawler state');
 
@@ -391,6 +420,29 @@ describe('Athena: TooManyRequestsException', () => {
     expect(r.io.outputs['crawler-status']).toBe('SUCCEEDED');
   });
 
+  // Was a GAP (src/aws/athena.ts, readResults): a GetQueryResults that failed for good did not name
+  // the query, and athena-query-execution-id was empty.
+  it('names the query in the line and the output when reading its results fails for good', async () => {
+    const rows = scriptJob([3, 2]);
+    athena.failNext('GetQueryResults', throttled(), { times: Infinity });
+
+    const r = await runLake();
+
+    const id = athena.executions[0]?.id ?? 'no execution';
+    expectLakeFailure(
+      r,
+      rows,
+      new RegExp(`^Athena GetQueryResults ${id} failed: `),
+      /TooManyRequestsException: Rate exceeded$/,
+    );
+    await expectAllUploaded(r);
+    expect(r.io.outputs).toMatchObject({
+      'crawler-status': 'SUCCEEDED',
+      'athena-query-execution-id': id,
+      'athena-results-csv': '',
+    });
+  });
+
   // Was a GAP (src/aws/athena.ts, waitForQuery): a GetQueryExecution that failed for good (here
   // throttled past the SDK's 3 attempts) escaped as a plain UserError, the started query neither
   // stopped nor named. Now it is stopped, and the line and the output name it.
@@ -405,5 +457,30 @@ describe('Athena: TooManyRequestsException', () => {
     );
     expect(athena.operations().at(-1)).toBe('StopQueryExecution');
     expect(athena.executions[0]?.stopped).toBe(true);
+  });
+});
+
+describe('Athena: the results CSV cannot be written', () => {
+  // Was a GAP (src/aws/athena.ts, readResults): the CSV write stream had no 'error' listener, so a
+  // directory at its path crashed the process with an unhandled 'error' event instead of one line.
+  it('fails in one line naming the query and the path, with the query id in the outputs', async () => {
+    const rows = scriptJob([3, 2]);
+    const outputDir = tempDir('csv-blocked');
+    const csvPath = path.join(outputDir, 'athena-results.csv');
+    mkdirSync(csvPath);
+
+    const r = await runLake({ 'output-dir': outputDir });
+
+    const id = athena.executions[0]?.id ?? 'no execution';
+    const line = expectLakeFailure(r, rows, new RegExp(`^Athena query ${id} SUCCEEDED, but `), /EISDIR/);
+    expect(line).toBe(
+      `Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: EISDIR: illegal operation on a directory`,
+    );
+    await expectAllUploaded(r);
+    expect(r.io.outputs).toMatchObject({
+      'crawler-status': 'SUCCEEDED',
+      'athena-query-execution-id': id,
+      'athena-results-csv': '',
+    });
   });
 });

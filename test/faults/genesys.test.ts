@@ -158,7 +158,11 @@ describe('5xx bursts', () => {
     );
     expectPartialRun(r, [...pages[0]!, ...pages[1]!]);
     // A failed query writes no report; the outputs and the log point at the rows that were kept.
-    expect(r.io.outputs).toEqual({ 'ndjson-path': expect.stringMatching(/genesys-usage$/), records: '5' });
+    expect(r.io.outputs).toEqual({
+      'query-id': 'job-1',
+      'ndjson-path': expect.stringMatching(/genesys-usage$/),
+      records: '5',
+    });
     expect(r.io.lines).toContainEqual(
       expect.stringMatching(/^The 5 records received before the failure are kept in /),
     );

@@ -85,7 +85,12 @@ describe('runs that are not skipped', () => {
 
   it('a fork pull request that replays a results-file runs the report and comments', async () => {
     const { io, comments } = await runWith(
-      prEnv('pull-request-fork.json', { 'results-file': EXAMPLE, interval: '', 'output-dir': dir }),
+      prEnv('pull-request-fork.json', {
+        'results-file': EXAMPLE,
+        interval: '',
+        granularity: 'Day',
+        'output-dir': dir,
+      }),
     );
     expect(io.failures).toEqual([]);
     expect(io.outputs.records).not.toBe('0');

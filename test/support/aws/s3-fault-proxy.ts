@@ -36,8 +36,11 @@ export interface ProxiedRequest {
 export interface S3FaultProxy {
   endpoint: string;
   requests: ProxiedRequest[];
-  /** Answers the next `times` requests with `method` (Infinity: all of them) with `fault`. */
-  failNext(method: string, fault: S3Fault, times?: number): void;
+  /**
+   * Answers the next `times` requests with `method` (Infinity: all of them) with `fault`; with
+   * `urlIncludes`, only those whose path and query contain it (e.g. one object's key).
+   */
+  failNext(method: string, fault: S3Fault, times?: number, urlIncludes?: string): void;
   /** Drops the faults not used up yet. */
   clearFaults(): void;
   close(): Promise<void>;
@@ -52,13 +55,18 @@ async function drain(req: IncomingMessage): Promise<Buffer> {
 export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   const upstream = new URL(target);
   const requests: ProxiedRequest[] = [];
-  const faults: { method: string; fault: S3Fault; left: number }[] = [];
+  const faults: { method: string; fault: S3Fault; left: number; urlIncludes?: string }[] = [];
   const server = createServer((req, res) => {
     void (async () => {
       const body = await drain(req);
       const entry: ProxiedRequest = { method: req.method ?? 'GET', url: req.url ?? '/' };
       requests.push(entry);
-      const planned = faults.find((f) => f.method === entry.method && f.left > 0);
+      const planned = faults.find(
+        (f) =>
+          f.method === entry.method &&
+          f.left > 0 &&
+          (f.urlIncludes === undefined || entry.url.includes(f.urlIncludes)),
+      );
       if (planned) {
         planned.left--;
         entry.fault = planned.fault.code;
@@ -102,7 +110,8 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
-    failNext: (method, fault, times = 1) => void faults.push({ method, fault, left: times }),
+    failNext: (method, fault, times = 1, urlIncludes) =>
+      void faults.push({ method, fault, left: times, urlIncludes }),
     clearFaults: () => void faults.splice(0),
     close: () =>
       new Promise<void>((resolve, reject) => {
