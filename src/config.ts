@@ -84,7 +84,7 @@ export interface Config {
 }
 
 /** Regions the Genesys SDK knows (`setEnvironment`). */
-export const KNOWN_REGIONS = [
+const KNOWN_REGIONS = [
   'mypurecloud.com',
   'mypurecloud.ie',
   'mypurecloud.com.au',
@@ -105,7 +105,7 @@ export const KNOWN_REGIONS = [
   'edee1.eusc-pure.cloud',
 ];
 
-export const METRICS: Metric[] = [
+const METRICS: Metric[] = [
   'Requests',
   'Status200',
   'Status300',

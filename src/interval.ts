@@ -20,7 +20,7 @@ export interface IsoDuration {
   seconds: number;
 }
 
-export const INTERVAL_SHORTCUTS = [
+const INTERVAL_SHORTCUTS = [
   'yesterday',
   'last-week',
   'last-month',
@@ -79,7 +79,7 @@ export function addDuration(date: Date, d: IsoDuration, sign: 1 | -1): Date {
 }
 
 /** A date or date-time; no zone means UTC. `YYYY-MM` is the first of that month. */
-export function parseInstant(text: string): Date | undefined {
+function parseInstant(text: string): Date | undefined {
   const value = text.trim();
   let m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(value);
   if (m) return utcDate(Number(m[1]), Number(m[2]), Number(m[3] ?? 1), 0, 0, 0, 0);
@@ -120,7 +120,7 @@ function utcDate(
   return date.getUTCDate() === d && date.getUTCMonth() === mo - 1 ? date : undefined;
 }
 
-export function startOfUtcDay(date: Date): Date {
+function startOfUtcDay(date: Date): Date {
   return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 }
 

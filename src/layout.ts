@@ -50,7 +50,7 @@ function compactInstant(date: Date): string {
   return iso.endsWith('T00:00:00.000Z') ? formatDate(date) : iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
 }
 
-export function fileExtension(compression: Compression): string {
+function fileExtension(compression: Compression): string {
   return compression === 'gzip' ? '.json.gz' : '.json';
 }
 

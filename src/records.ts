@@ -97,7 +97,7 @@ function dateOf(value: unknown): string | undefined {
  * The aggregates API's shape: its own field names, a `platform` (the legacy API has none), or a bare
  * `yyyy-MM-dd` date (legacy dates are date-times). Our own records say which API in `api`.
  */
-export function isAggregatesRow(row: Row): boolean {
+function isAggregatesRow(row: Row): boolean {
   return (
     'requestCount' in row ||
     'oauthClient' in row ||

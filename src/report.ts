@@ -16,7 +16,7 @@ export interface MetricStats {
 }
 
 /** The grouped fields of a record; which ones count is decided from the data. */
-export const DIMENSIONS = [
+const DIMENSIONS = [
   'clientId',
   'clientName',
   'organizationId',
@@ -63,7 +63,7 @@ export interface Report {
   breaches: Breach[];
 }
 
-export function emptyCounts(): Counts {
+function emptyCounts(): Counts {
   return { requests: 0, status200: 0, status300: 0, status400: 0, status429: 0, status500: 0 };
 }
 
@@ -180,7 +180,7 @@ function rank(rows: GroupRow[], by: 'status429' | 'requests', top: number): Grou
     .slice(0, top);
 }
 
-export function metricStats(trend: Counts[]): Record<CountField, MetricStats> {
+function metricStats(trend: Counts[]): Record<CountField, MetricStats> {
   const stats = {} as Record<CountField, MetricStats>;
   for (const field of COUNT_FIELDS) {
     const values = trend.map((b) => b[field]);

@@ -8,7 +8,7 @@ import { type Dimension, type GroupRow, type Report, type TrendRow } from './rep
 import type { CountField } from './records.js';
 
 /** Job summaries are dropped above 1 MiB; keep a margin for what GitHub adds. */
-export const JOB_SUMMARY_LIMIT_BYTES = 1_000_000;
+const JOB_SUMMARY_LIMIT_BYTES = 1_000_000;
 /** Comments are refused above 65,536 characters. */
 export const PR_COMMENT_LIMIT_CHARS = 65_000;
 
@@ -124,7 +124,7 @@ function trendTable(trend: TrendRow[]): string {
 }
 
 /** A Mermaid bar chart of 429s per bucket; the trend table stays the source of truth. */
-export function trendChart(trend: TrendRow[]): string {
+function trendChart(trend: TrendRow[]): string {
   const labels = trend.map((row) => `"${row.date.replace(/[^0-9-]/g, '')}"`).join(', ');
   return [
     '```mermaid',

@@ -11,8 +11,8 @@ import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
-export const MAX_JOB_DAYS = 90;
-export const PAGE_SIZE = 1000;
+const MAX_JOB_DAYS = 90;
+const PAGE_SIZE = 1000;
 const DAY_MS = 86_400_000;
 
 /**
@@ -46,7 +46,7 @@ export function jobInterval(chunk: Interval, followedByAnother: boolean): string
   return `${formatInstant(chunk.start)}/${formatInstant(end)}`;
 }
 
-export function aggregatesBody(config: Config, interval: string): Record<string, unknown> {
+function aggregatesBody(config: Config, interval: string): Record<string, unknown> {
   const body: Record<string, unknown> = { interval };
   if (config.granularity) body.granularity = config.granularity;
   if (config.groupBy.length) body.groupBy = config.groupBy.map((g) => g.apiName);

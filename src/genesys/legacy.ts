@@ -9,7 +9,7 @@ import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
-export function legacyBody(config: Config, interval: Interval): Record<string, unknown> {
+function legacyBody(config: Config, interval: Interval): Record<string, unknown> {
   const body: Record<string, unknown> = { interval: formatInterval(interval) };
   if (config.granularity) body.granularity = config.granularity;
   if (config.groupBy.length) body.groupBy = config.groupBy.map((g) => g.apiName);

@@ -79,7 +79,7 @@ export function describeFailure(error: unknown, nowMs: number): Failure {
   return { code, message };
 }
 
-export function formatFailure(failure: Failure): string {
+function formatFailure(failure: Failure): string {
   if (failure.status === undefined) {
     return failure.code && !failure.message.includes(failure.code)
       ? `${failure.code} (${failure.message})`
@@ -89,7 +89,7 @@ export function formatFailure(failure: Failure): string {
 }
 
 /** Every failure line of the query names the service: a workflow may also run Glue or other jobs. */
-export const SERVICE = 'Genesys Cloud';
+const SERVICE = 'Genesys Cloud';
 
 /** A UserError whose one line starts with `Genesys Cloud: `. */
 export function genesysError(message: string): UserError {
@@ -159,7 +159,7 @@ export interface RetryContext {
 /** Retries of 408, 5xx, lost connections and non-JSON answers; 429s are not counted here (they say when to come back). */
 export const MAX_RETRIES = 4;
 /** A safety net for a service that answers 429 forever with a tiny Retry-After. */
-export const MAX_THROTTLED = 100;
+const MAX_THROTTLED = 100;
 
 export async function withRetry<T>(what: string, call: () => Promise<T>, rc: RetryContext): Promise<T> {
   let retries = 0;

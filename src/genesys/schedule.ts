@@ -15,8 +15,8 @@ export function nextPollDelay(previousMs: number | undefined, random: () => numb
   return Math.min(POLL_MAX_MS, Math.round(previousMs * factor));
 }
 
-export const RETRY_BASE_MS = 1000;
-export const RETRY_MAX_MS = 30_000;
+const RETRY_BASE_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * Delay before retry number `attempt` (0-based) of a failed call: 1 s, 2 s, 4 s, 8 s ... with jitter

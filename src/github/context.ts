@@ -22,7 +22,7 @@ export interface EventPayload {
 const FORK_RESTRICTED_EVENTS = ['pull_request', 'pull_request_review', 'pull_request_review_comment'];
 /** Events on which the action writes its sticky comment. */
 export const COMMENT_EVENTS = ['pull_request', 'pull_request_target'];
-export const DEPENDABOT = 'dependabot[bot]';
+const DEPENDABOT = 'dependabot[bot]';
 
 /** The event payload at GITHUB_EVENT_PATH, or `{}` when there is none or it is unreadable. */
 export async function readEventPayload(env: Env): Promise<EventPayload> {

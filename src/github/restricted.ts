@@ -27,7 +27,7 @@ export const SKIPPED_OUTPUTS: Readonly<Record<string, string>> = {
   'report-json': '',
 };
 
-export function restrictedWarning(pr: RestrictedPullRequest): string {
+function restrictedWarning(pr: RestrictedPullRequest): string {
   const who =
     pr.reason === 'fork'
       ? 'Pull requests from forks get no repository secrets'
