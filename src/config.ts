@@ -105,14 +105,7 @@ const KNOWN_REGIONS = [
   'edee1.eusc-pure.cloud',
 ];
 
-const METRICS: Metric[] = [
-  'Requests',
-  'Status200',
-  'Status300',
-  'Status400',
-  'Status429',
-  'Status500',
-];
+const METRICS: Metric[] = ['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'];
 
 /** Each API's group-by names, keyed by the record field they fill. */
 const GROUP_BY_NAMES: Record<Api, Partial<Record<GroupField, string>>> = {

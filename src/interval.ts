@@ -20,13 +20,7 @@ export interface IsoDuration {
   seconds: number;
 }
 
-const INTERVAL_SHORTCUTS = [
-  'yesterday',
-  'last-week',
-  'last-month',
-  'week-to-date',
-  'month-to-date',
-] as const;
+const INTERVAL_SHORTCUTS = ['yesterday', 'last-week', 'last-month', 'week-to-date', 'month-to-date'] as const;
 
 const SHORTCUT_ALIASES: Record<string, (typeof INTERVAL_SHORTCUTS)[number]> = {
   yesterday: 'yesterday',

@@ -22,8 +22,7 @@ export interface GenesysQueryOptions {
  * A 401 after a successful login: the token the login just issued was refused. Not a hint for the
  * login itself, whose 401 means wrong credentials.
  */
-const TOKEN_REFUSED_HINT =
-  'The token was refused mid-run: revoked, or the OAuth client deleted or disabled.';
+const TOKEN_REFUSED_HINT = 'The token was refused mid-run: revoked, or the OAuth client deleted or disabled.';
 
 /** The permission a 403 most likely means, per mode. */
 function permissionHint(config: Config): string {
