@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type AthenaFake, startAthenaFake } from './support/aws/fake-athena.js';
 import { type GlueFake, startGlueFake } from './support/aws/fake-glue.js';
-import { CREDENTIALS, REGION, startS3rver } from './support/aws/harness.js';
+import { CREDENTIALS, loopbackS3, REGION, startS3rver } from './support/aws/harness.js';
 import { athenaOverBucket, listKeys } from './support/aws/lake-s3.js';
 import { ROOT, runAction } from './support/run-action.js';
 
@@ -45,12 +45,7 @@ function awsEnv(): Record<string, string> {
 
 beforeAll(async () => {
   s3server = await startS3rver([BUCKET]);
-  reader = new S3Client({
-    region: REGION,
-    endpoint: s3server.endpoint,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
+  reader = loopbackS3(s3server.endpoint);
   // Crawls and queries end at the first poll: the bundled action sleeps for real.
   glue = await startGlueFake(
     {

@@ -110,7 +110,7 @@ describe('bad input', () => {
       expect(io.failed).not.toContain('\n');
       expect(io.failed).not.toMatch(/^\s+at /m);
       expect(io.failed).not.toMatch(/^Unexpected error/);
-      expect(io.all()).not.toContain('not-a-real-secret');
+      expect(io.text()).not.toContain('not-a-real-secret');
     },
   );
 

@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { bucketCoverage, objectName, partitionPath, type QueryShape } from '../src/layout.js';
 import { PartitionWriter } from '../src/partition-writer.js';
 import { normaliseRow, RECORD_FIELDS, type RecordContext } from '../src/records.js';
 import { UserError } from '../src/errors.js';
+import { tempDir } from './support/isolation.js';
 
 const SHAPE: QueryShape = {
   api: 'aggregates',
@@ -63,17 +63,18 @@ describe('bucketCoverage', () => {
   });
 });
 
-describe('PartitionWriter', () => {
-  const ctx: RecordContext = {
-    api: 'aggregates',
-    interval: 'i',
-    defaultDate: '2026-11-01',
-    queryId: 'q',
-    collectedAt: 'c',
-  };
+/** The record context of the PartitionWriter tests. */
+const ctx: RecordContext = {
+  api: 'aggregates',
+  interval: 'i',
+  defaultDate: '2026-11-01',
+  queryId: 'q',
+  collectedAt: 'c',
+};
 
+describe('PartitionWriter', () => {
   it.each(['gzip', 'none'] as const)('writes one %s NDJSON file per partition date', async (compression) => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'pw-'));
+    const dir = tempDir('pw');
     const writer = new PartitionWriter(dir, 'day', 'name', compression);
     const rows = Array.from({ length: 3000 }, (_, i) => ({
       date: `2026-11-0${(i % 3) + 1}`,
@@ -98,18 +99,10 @@ describe('PartitionWriter', () => {
 });
 
 describe('PartitionWriter on a failing disk', () => {
-  const ctx: RecordContext = {
-    api: 'aggregates',
-    interval: 'i',
-    defaultDate: '2026-11-01',
-    queryId: 'q',
-    collectedAt: 'c',
-  };
-
   it.each(['gzip', 'none'] as const)(
     'turns a write error into one line naming the file (%s)',
     async (compression) => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'pw-fail-'));
+      const dir = tempDir('pw-fail');
       // A directory where the partition's file should be: opening it fails with EISDIR.
       const blocked = path.join(
         dir,

@@ -1,18 +1,18 @@
 /** run() in-process with stub adapters: how the stages fit together, on the edges. */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { run, type UsageQuery } from '../src/main.js';
 import { UserError } from '../src/errors.js';
-import { ROOT } from './support/run-action.js';
 import { captureIO } from './support/capture-io.js';
+import { tempDir } from './support/isolation.js';
+import { ROOT } from './support/run-action.js';
 
 const NOW = new Date('2026-11-21T10:00:00Z');
 const EXAMPLE = path.join(ROOT, 'examples/results/legacy-daily-by-client.json');
 
 async function runWith(inputs: Record<string, string>, queryUsage?: UsageQuery) {
   const io = captureIO();
-  const outputDir = mkdtempSync(path.join(tmpdir(), 'main-'));
+  const outputDir = tempDir('main');
   await run({
     io,
     env: {},
@@ -70,7 +70,7 @@ describe('run()', () => {
   });
 
   it('files the NDJSON under s3-prefix even without a bucket, and makes the folder for zero rows', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'empty-'));
+    const dir = tempDir('empty');
     const empty = path.join(dir, 'empty.json');
     writeFileSync(empty, '{"results":[],"queryStatus":"Complete"}');
     const { io, outputDir } = await runWith({

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaQueryError, type AthenaSettings, runAthenaQuery } from '../../src/aws/athena.js';
 import { type AthenaScript, startAthenaFake, type AthenaFake } from '../support/aws/fake-athena.js';
-import { CREDENTIALS, recordingIO, REGION, tempDir, virtualClock } from '../support/aws/harness.js';
+import { CREDENTIALS, REGION } from '../support/aws/harness.js';
 import { AwsFakeError } from '../support/aws/json-fake.js';
+import { captureIO } from '../support/capture-io.js';
+import { tempDir, type VirtualClock, virtualClock } from '../support/isolation.js';
 
 const SETTINGS: AthenaSettings = {
   database: 'genesys',
@@ -18,12 +20,7 @@ const TOKEN = 'a'.repeat(64);
 
 async function withAthena(
   script: AthenaScript,
-  fn: (
-    athena: AthenaClient,
-    fake: AthenaFake,
-    clock: ReturnType<typeof virtualClock>,
-    csvPath: string,
-  ) => Promise<void>,
+  fn: (athena: AthenaClient, fake: AthenaFake, clock: VirtualClock, csvPath: string) => Promise<void>,
 ) {
   const clock = virtualClock();
   const fake = await startAthenaFake(script);
@@ -42,9 +39,9 @@ async function withAthena(
   }
 }
 
-const options = (clock: ReturnType<typeof virtualClock>, csvPath: string, extra = {}) => ({
+const options = (clock: VirtualClock, csvPath: string, extra = {}) => ({
   clock,
-  io: recordingIO(),
+  io: captureIO(),
   timeoutMs: 600_000,
   clientRequestToken: TOKEN,
   csvPath,

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { InitializeMiddleware } from '@smithy/types';
 import { type Config, parseConfig } from '../../src/config.js';
 import { UserError } from '../../src/errors.js';
@@ -14,18 +14,17 @@ import type { DataLakeResult } from '../../src/main.js';
 import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
 import { crawlerTable, type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
 import {
-  CREDENTIALS,
   destroyClients,
   loopbackClients,
+  loopbackS3,
   recordCommands,
   REGION,
-  stageContext,
   startS3rver,
-  tempDir,
-  virtualClock,
 } from '../support/aws/harness.js';
 import { athenaOverBucket, listKeys } from '../support/aws/lake-s3.js';
 import { LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+import { stageContext } from '../support/capture-io.js';
+import { tempDir, virtualClock } from '../support/isolation.js';
 
 const BUCKET = 'usage-lake';
 let s3server: { endpoint: string; close: () => Promise<void> };
@@ -36,12 +35,7 @@ const clock = virtualClock();
 
 beforeAll(async () => {
   s3server = await startS3rver([BUCKET]);
-  reader = new S3Client({
-    region: REGION,
-    endpoint: s3server.endpoint,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
+  reader = loopbackS3(s3server.endpoint);
   glue = await startGlueFake(
     {
       ok: { runPolls: 2 },
@@ -126,7 +120,7 @@ async function run(
   const clients = loopbackClients({ s3: s3server.endpoint, glue: glue.endpoint, athena: athena.endpoint });
   const sent = recordCommands(clients);
   adjust(clients);
-  const { ctx, io } = stageContext(clock, env);
+  const { ctx, io } = stageContext({ clock, env });
   try {
     const dataLake = createDataLake(() => clients);
     const outcome = await dataLake(cfg, ctx, {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { builtInQuery, queryValues, renderQuery } from '../../src/aws/sql.js';
 import type { Report } from '../../src/report.js';
 import { duckAthena } from '../support/aws/duckdb-athena.js';
-import { tempDir } from '../support/aws/harness.js';
-import { interval, LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
 import type { QueryResult } from '../support/aws/fake-athena.js';
+import { interval, LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+import { tempDir } from '../support/isolation.js';
 
 interface Offender {
   client: string;

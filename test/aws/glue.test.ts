@@ -16,9 +16,11 @@ import {
   tableLocation,
 } from '../../src/aws/glue.js';
 import { type CrawlerScript, type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
-import { CREDENTIALS, recordingIO, REGION, virtualClock } from '../support/aws/harness.js';
+import { CREDENTIALS, REGION } from '../support/aws/harness.js';
 import { crawlerTable } from '../support/aws/fake-glue.js';
 import { AwsFakeError } from '../support/aws/json-fake.js';
+import { captureIO } from '../support/capture-io.js';
+import { type VirtualClock, virtualClock } from '../support/isolation.js';
 
 const LOCATION = 's3://usage-lake/genesys-usage/';
 
@@ -32,7 +34,7 @@ const file = (dt: string, granularity: PartitionFile['granularity'] = 'day'): Pa
 
 async function withGlue(
   crawlers: Record<string, CrawlerScript>,
-  fn: (glue: GlueClient, fake: GlueFake, clock: ReturnType<typeof virtualClock>) => Promise<void>,
+  fn: (glue: GlueClient, fake: GlueFake, clock: VirtualClock) => Promise<void>,
   // 1: no SDK retries, whose backoff runs on real timers (throttling and 5xx errors).
   maxAttempts?: number,
 ) {
@@ -55,7 +57,7 @@ async function withGlue(
 describe('runCrawler', () => {
   it('starts the crawler, waits until READY with our crawl, and reads the metrics', async () => {
     await withGlue({ c: { runPolls: 3 } }, async (glue, fake, clock) => {
-      const io = recordingIO();
+      const io = captureIO();
       const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
       expect(result).toMatchObject({
         status: 'SUCCEEDED',
@@ -81,7 +83,7 @@ describe('runCrawler', () => {
 
   it('waits for a crawl that is already running before starting its own', async () => {
     await withGlue({ busy: { busyPolls: 2, runPolls: 1 } }, async (glue, fake, clock) => {
-      const io = recordingIO();
+      const io = captureIO();
       await runCrawler(glue, 'busy', { clock, io, timeoutMs: 900_000 });
       const ops = fake.operations();
       expect(ops.indexOf('StartCrawler')).toBeGreaterThan(2);
@@ -92,7 +94,7 @@ describe('runCrawler', () => {
 
   it('on CrawlerRunningException waits for that crawl and starts again', async () => {
     await withGlue({ raced: { startConflicts: 2, runPolls: 1 } }, async (glue, fake, clock) => {
-      const io = recordingIO();
+      const io = captureIO();
       const result = await runCrawler(glue, 'raced', { clock, io, timeoutMs: 900_000 });
       expect(result.status).toBe('SUCCEEDED');
       expect(fake.operations().filter((o) => o === 'StartCrawler')).toHaveLength(3);
@@ -103,7 +105,7 @@ describe('runCrawler', () => {
 
   it('does not take the previous crawl for ours when Glue still shows READY just after StartCrawler', async () => {
     await withGlue({ stale: { staleReadyPolls: 2, runPolls: 1 } }, async (glue, fake, clock) => {
-      await runCrawler(glue, 'stale', { clock, io: recordingIO(), timeoutMs: 900_000 });
+      await runCrawler(glue, 'stale', { clock, io: captureIO(), timeoutMs: 900_000 });
       // Two stale READY answers, then RUNNING, STOPPING, READY with our crawl.
       expect(fake.operations().filter((o) => o === 'GetCrawler').length).toBeGreaterThanOrEqual(6);
     });
@@ -116,7 +118,7 @@ describe('runCrawler', () => {
     'fails with the crawler’s own message and its logs when it ends %s',
     async (outcome, message) => {
       await withGlue({ bad: { outcome, errorMessage: message } }, async (glue, _fake, clock) => {
-        const run = runCrawler(glue, 'bad', { clock, io: recordingIO(), timeoutMs: 900_000 });
+        const run = runCrawler(glue, 'bad', { clock, io: captureIO(), timeoutMs: 900_000 });
         await expect(run).rejects.toBeInstanceOf(CrawlerFailedError);
         await expect(run).rejects.toMatchObject({ status: outcome });
         await expect(run).rejects.toThrow(
@@ -129,7 +131,7 @@ describe('runCrawler', () => {
   it('gives up after crawler-timeout on a slow crawl, without sleeping past it', async () => {
     await withGlue({ slow: { runPolls: Infinity } }, async (glue, _fake, clock) => {
       const start = clock.now().getTime();
-      await expect(runCrawler(glue, 'slow', { clock, io: recordingIO(), timeoutMs: 60_000 })).rejects.toThrow(
+      await expect(runCrawler(glue, 'slow', { clock, io: captureIO(), timeoutMs: 60_000 })).rejects.toThrow(
         'Glue crawler slow did not finish within crawler-timeout (1m; state RUNNING). It goes on running in AWS; the uploaded objects are in place.',
       );
       expect(clock.now().getTime() - start).toBe(60_000);
@@ -138,7 +140,7 @@ describe('runCrawler', () => {
 
   it('fails with Glue’s message for a crawler that does not exist', async () => {
     await withGlue({}, async (glue, _fake, clock) => {
-      const run = runCrawler(glue, 'nope', { clock, io: recordingIO(), timeoutMs: 60_000 });
+      const run = runCrawler(glue, 'nope', { clock, io: captureIO(), timeoutMs: 60_000 });
       await expect(run).rejects.toBeInstanceOf(UserError);
       await expect(run).rejects.toThrow(
         'Glue GetCrawler nope failed: EntityNotFoundException: Crawler with name nope not found',
@@ -161,7 +163,7 @@ describe('runCrawler: transient Glue errors', () => {
       await withGlue(
         { c: { runPolls: 2 } },
         async (glue, fake, clock) => {
-          const io = recordingIO();
+          const io = captureIO();
           // The first GetCrawler (is it free?) passes; two polls of the running crawl fail.
           fake.failNext('GetCrawler', transient[type](), { after: 1, times: 2 });
           const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
@@ -183,7 +185,7 @@ describe('runCrawler: transient Glue errors', () => {
   it('misses the first poll too (is the crawler free?) without failing', async () => {
     await withGlue({ c: {} }, async (glue, fake, clock) => {
       fake.failNext('GetCrawler', timedOut());
-      const result = await runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+      const result = await runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 900_000 });
       expect(result.status).toBe('SUCCEEDED');
       expect(fake.operations().slice(0, 3)).toEqual(['GetCrawler', 'GetCrawler', 'StartCrawler']);
     });
@@ -192,7 +194,7 @@ describe('runCrawler: transient Glue errors', () => {
   it('fails at crawler-timeout when every poll is missed, saying so', async () => {
     await withGlue({ c: {} }, async (glue, fake, clock) => {
       fake.failNext('GetCrawler', timedOut(), { after: 1, times: Infinity });
-      const run = runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 60_000 });
+      const run = runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 60_000 });
       await expect(run).rejects.toThrow(
         'Glue crawler c did not finish within crawler-timeout (1m; state unknown), and the last poll failed: ' +
           'OperationTimeoutException: Timed out waiting for crawler state. It goes on running in AWS; the uploaded objects are in place.',
@@ -204,7 +206,7 @@ describe('runCrawler: transient Glue errors', () => {
   it('does not count other GetCrawler errors as missed polls', async () => {
     await withGlue({ c: {} }, async (glue, fake, clock) => {
       fake.failNext('GetCrawler', new AwsFakeError('AccessDeniedException', 'not allowed'), { after: 1 });
-      await expect(runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 60_000 })).rejects.toThrow(
+      await expect(runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 60_000 })).rejects.toThrow(
         /^Glue GetCrawler c failed: AccessDeniedException: not allowed$/,
       );
     });
@@ -212,7 +214,7 @@ describe('runCrawler: transient Glue errors', () => {
 
   it('on a StartCrawler timeout whose crawl did start (RUNNING, CrawlElapsedTime since our call): polls it, no second start', async () => {
     await withGlue({ c: { timeoutsAfterStarting: 1, runPolls: 2 } }, async (glue, fake, clock) => {
-      const io = recordingIO();
+      const io = captureIO();
       const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
       expect(result.status).toBe('SUCCEEDED');
       expect(fake.crawlsStarted('c')).toBe(1);
@@ -228,7 +230,7 @@ describe('runCrawler: transient Glue errors', () => {
 
   it('on a StartCrawler timeout that started nothing: starts again, with backoff', async () => {
     await withGlue({ c: { runPolls: 1 } }, async (glue, fake, clock) => {
-      const io = recordingIO();
+      const io = captureIO();
       fake.failNext('StartCrawler', timedOut(), { times: 2 });
       const result = await runCrawler(glue, 'c', { clock, io, timeoutMs: 900_000 });
       expect(result.status).toBe('SUCCEEDED');
@@ -254,7 +256,7 @@ describe('runCrawler: transient Glue errors', () => {
     await withGlue(
       { c: { timeoutsAfterStarting: 1, staleReadyPolls: 1, runPolls: 1 } },
       async (glue, fake, clock) => {
-        const result = await runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+        const result = await runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 900_000 });
         expect(result.status).toBe('SUCCEEDED');
         // The stale READY looked like no start; the second StartCrawler met our own crawl running.
         expect(fake.operations().filter((o) => o === 'StartCrawler')).toHaveLength(2);
@@ -266,7 +268,7 @@ describe('runCrawler: transient Glue errors', () => {
   it('fails with AWS’s message after 3 retries of StartCrawler that started nothing', async () => {
     await withGlue({ c: {} }, async (glue, fake, clock) => {
       fake.failNext('StartCrawler', timedOut(), { times: Infinity });
-      const run = runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 });
+      const run = runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 900_000 });
       await expect(run).rejects.toBeInstanceOf(UserError);
       await expect(run).rejects.toThrow(
         /^Glue StartCrawler c failed: OperationTimeoutException: Timed out waiting for crawler state \(4 attempts; GetCrawler showed no crawl started\)$/,
@@ -279,7 +281,7 @@ describe('runCrawler: transient Glue errors', () => {
   it('fails at once on a StartCrawler error that is not transient', async () => {
     await withGlue({ c: {} }, async (glue, fake, clock) => {
       fake.failNext('StartCrawler', new AwsFakeError('AccessDeniedException', 'not allowed'));
-      await expect(runCrawler(glue, 'c', { clock, io: recordingIO(), timeoutMs: 900_000 })).rejects.toThrow(
+      await expect(runCrawler(glue, 'c', { clock, io: captureIO(), timeoutMs: 900_000 })).rejects.toThrow(
         /^Glue StartCrawler c failed: AccessDeniedException: not allowed$/,
       );
       expect(fake.operations()).toEqual(['GetCrawler', 'StartCrawler']);

@@ -7,7 +7,7 @@ import { awsFailure, NO_CREDENTIALS_MESSAGE } from '../../src/aws/errors.js';
 import { dataInterval } from '../../src/aws/index.js';
 import { backoffDelay, mapLimit, Poller } from '../../src/aws/poll.js';
 import { contentType, objectKey } from '../../src/aws/s3-upload.js';
-import { virtualClock } from '../support/aws/harness.js';
+import { virtualClock } from '../support/isolation.js';
 
 const d = (s: string) => new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
 const cov = (start: string, end: string, complete = false): Coverage => ({

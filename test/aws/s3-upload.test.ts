@@ -7,15 +7,17 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import type { InitializeMiddleware } from '@smithy/types';
 import { UserError } from '../../src/errors.js';
 import type { PartitionFile } from '../../src/partition-writer.js';
 import { NO_CREDENTIALS_MESSAGE } from '../../src/aws/errors.js';
 import { PART_SIZE, type S3Settings, uploadPartitions } from '../../src/aws/s3-upload.js';
-import { CREDENTIALS, recordingIO, REGION, startS3rver, tempDir } from '../support/aws/harness.js';
+import { loopbackS3, startS3rver } from '../support/aws/harness.js';
 import { interval, LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+import { captureIO } from '../support/capture-io.js';
+import { tempDir } from '../support/isolation.js';
 
 const BUCKET = 'usage-lake';
 let server: { endpoint: string; close: () => Promise<void> };
@@ -23,12 +25,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   server = await startS3rver([BUCKET, 'other-bucket']);
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
+  s3 = loopbackS3(server.endpoint);
 });
 afterAll(async () => {
   s3.destroy();
@@ -82,7 +79,7 @@ describe('uploadPartitions (s3rver)', () => {
       granularity: 'Day',
       interval: week,
     });
-    const io = recordingIO();
+    const io = captureIO();
     const results = await uploadPartitions(s3, settings('lake/a'), files, {
       granularity: 'Day',
       interval: week,
@@ -119,7 +116,7 @@ describe('uploadPartitions (s3rver)', () => {
     await uploadPartitions(s3, settings('lake/rerun'), files, {
       granularity: 'Day',
       interval: week,
-      io: recordingIO(),
+      io: captureIO(),
     });
     const before = await keys('lake/rerun/');
     // A later run over an overlapping interval: the shared days are replaced, one day is added.
@@ -137,7 +134,7 @@ describe('uploadPartitions (s3rver)', () => {
     await uploadPartitions(s3, settings('lake/rerun'), again.files, {
       granularity: 'Day',
       interval: later,
-      io: recordingIO(),
+      io: captureIO(),
     });
     const after = await keys('lake/rerun/');
     expect(after).toHaveLength(before.length + 1);
@@ -145,7 +142,7 @@ describe('uploadPartitions (s3rver)', () => {
     await uploadPartitions(s3, settings('lake/rerun'), again.files, {
       granularity: 'Day',
       interval: later,
-      io: recordingIO(),
+      io: captureIO(),
     });
     expect(await keys('lake/rerun/')).toEqual(after);
   });
@@ -160,7 +157,7 @@ describe('uploadPartitions (s3rver)', () => {
         granularity: 'Week',
         interval: span,
       });
-      const io = recordingIO();
+      const io = captureIO();
       const [result] = await uploadPartitions(s3, settings('lake/week'), files, {
         granularity: 'Week',
         interval: span,
@@ -212,7 +209,7 @@ describe('uploadPartitions (s3rver)', () => {
     const [result] = await uploadPartitions(s3, settings('lake/undeclared'), files, {
       granularity: 'Week',
       interval: span,
-      io: recordingIO(),
+      io: captureIO(),
     });
     expect(result).toMatchObject({
       uploaded: false,
@@ -231,12 +228,7 @@ describe('uploadPartitions (s3rver)', () => {
     }));
     const { files } = await writeRun(dir, rows, { api: 'aggregates', granularity: 'Week', interval: span });
     expect(files).toHaveLength(16);
-    const client = new S3Client({
-      region: REGION,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    });
+    const client = loopbackS3(server.endpoint);
     const watcher = watch(client);
     try {
       const s = settings('lake/headers', {
@@ -246,7 +238,7 @@ describe('uploadPartitions (s3rver)', () => {
       await uploadPartitions(client, s, files, {
         granularity: 'Week',
         interval: span,
-        io: recordingIO(),
+        io: captureIO(),
       });
     } finally {
       client.destroy();
@@ -277,12 +269,7 @@ describe('uploadPartitions (s3rver)', () => {
       [{ date: '2026-11-16', oauthClient: { id: 'c' }, requestCount: 3 }],
       { api: 'aggregates', granularity: 'Week', interval: span },
     );
-    const client = new S3Client({
-      region: REGION,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    });
+    const client = loopbackS3(server.endpoint);
     let failed = 0;
     const racing: InitializeMiddleware<object, object> = (next, context) => async (args) => {
       if (context.commandName === 'PutObjectCommand' && failed++ === 0) {
@@ -303,7 +290,7 @@ describe('uploadPartitions (s3rver)', () => {
       const [result] = await uploadPartitions(client, settings('lake/race'), files, {
         granularity: 'Week',
         interval: span,
-        io: recordingIO(),
+        io: captureIO(),
       });
       expect(result!.uploaded).toBe(true);
     } finally {
@@ -330,17 +317,12 @@ describe('uploadPartitions (s3rver)', () => {
       path: path.join(dir, rel),
       records: 1,
     };
-    const client = new S3Client({
-      region: REGION,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    });
+    const client = loopbackS3(server.endpoint);
     const watcher = watch(client);
     try {
       await uploadPartitions(client, settings('lake/big'), [file], {
         interval: interval('2026-11-13', '2026-11-14'),
-        io: recordingIO(),
+        io: captureIO(),
       });
     } finally {
       client.destroy();
@@ -363,10 +345,7 @@ describe('uploadPartitions (s3rver)', () => {
       [{ date: '2026-11-16', oauthClient: { id: 'c' }, requestCount: 3 }],
       { api: 'aggregates', granularity: 'Day', interval: interval('2026-11-16', '2026-11-17') },
     );
-    const none = new S3Client({
-      region: REGION,
-      endpoint: server.endpoint,
-      forcePathStyle: true,
+    const none = loopbackS3(server.endpoint, {
       credentials: async () => {
         throw Object.assign(new Error('Could not load credentials from any providers'), {
           name: 'CredentialsProviderError',
@@ -375,13 +354,13 @@ describe('uploadPartitions (s3rver)', () => {
     });
     try {
       await expect(
-        uploadPartitions(none, settings('lake/creds'), files, { io: recordingIO() }),
+        uploadPartitions(none, settings('lake/creds'), files, { io: captureIO() }),
       ).rejects.toThrow(NO_CREDENTIALS_MESSAGE);
     } finally {
       none.destroy();
     }
     const missing = uploadPartitions(s3, { ...settings('lake/creds'), bucket: 'no-such-bucket' }, files, {
-      io: recordingIO(),
+      io: captureIO(),
     });
     await expect(missing).rejects.toBeInstanceOf(UserError);
     await expect(missing).rejects.toThrow(

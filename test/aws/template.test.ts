@@ -14,7 +14,7 @@ import {
   type ResourceKind,
 } from '../../src/aws/permissions.js';
 import { loadTemplate, resolver } from '../support/aws/cfn.js';
-import { ROOT } from '../support/aws/usage-data.js';
+import { ROOT } from '../support/run-action.js';
 
 const template = loadTemplate(path.join(ROOT, 'infra', 'template.yaml'));
 const ACCOUNT = '123456789012';

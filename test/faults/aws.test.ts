@@ -9,10 +9,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
 import { type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
-import { CREDENTIALS, REGION, startS3rver, tempDir, virtualClock } from '../support/aws/harness.js';
+import { CREDENTIALS, loopbackS3, REGION, startS3rver } from '../support/aws/harness.js';
 import { AwsFakeError } from '../support/aws/json-fake.js';
 import { athenaOverBucket, listKeys } from '../support/aws/lake-s3.js';
 import {
@@ -23,9 +23,8 @@ import {
   SLOW_DOWN,
   startS3FaultProxy,
 } from '../support/aws/s3-fault-proxy.js';
-import { FakeGenesys, loopbackOnly } from '../support/fake-genesys.js';
+import { FakeGenesys } from '../support/fake-genesys.js';
 import {
-  type Clock,
   credentialsOf,
   expectNoCredentials,
   expectOneLineFailure,
@@ -40,8 +39,9 @@ import {
   withProcessEnv,
   withRandom,
 } from '../support/fault-run.js';
+import { loopbackOnly, tempDir, type VirtualClock, virtualClock } from '../support/isolation.js';
 
-loopbackOnly();
+process.env = loopbackOnly(process.env);
 
 const BUCKET = 'usage-lake';
 const CRAWLER = 'usage-crawler';
@@ -53,19 +53,14 @@ let reader: S3Client;
 let fake: FakeGenesys;
 let glue: GlueFake;
 let athena: AthenaFake;
-let clock: Clock;
+let clock: VirtualClock;
 let prefix: string;
 let testNo = 0;
 
 beforeAll(async () => {
   s3server = await startS3rver([BUCKET]);
   proxy = await startS3FaultProxy(s3server.endpoint);
-  reader = new S3Client({
-    region: REGION,
-    endpoint: s3server.endpoint,
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-  });
+  reader = loopbackS3(s3server.endpoint);
 });
 afterAll(async () => {
   reader.destroy();
@@ -162,7 +157,7 @@ async function expectFullLake(r: InProcessRun, rows: Record<string, unknown>[]) 
     Number(r.io.outputs['total-429']),
   );
   for (const section of ['### S3 upload', '### Glue', '### Athena'])
-    expect(r.io.jobSummary).toContain(section);
+    expect(r.io.jobSummaries.join('')).toContain(section);
   expectNoCredentials(r, credentialsOf(fake));
 }
 

@@ -6,7 +6,7 @@
  * no credential shows anywhere.
  */
 import { httpTimeout } from '../../src/genesys/client.js';
-import { FakeGenesys, type FakeReply, loopbackOnly } from '../support/fake-genesys.js';
+import { FakeGenesys, type FakeReply } from '../support/fake-genesys.js';
 import {
   credentialsOf,
   expectNoCredentials,
@@ -18,8 +18,9 @@ import {
   pagesOf,
   runInProcess,
 } from '../support/fault-run.js';
+import { loopbackOnly } from '../support/isolation.js';
 
-loopbackOnly();
+process.env = loopbackOnly(process.env);
 
 const JOB_STATUS = { method: 'GET', path: /^\/api\/v2\/usage\/aggregates\/query\/jobs\/job-1$/ };
 const SUBMIT = { method: 'POST', path: /^\/api\/v2\/usage\/aggregates\/query\/jobs$/ };

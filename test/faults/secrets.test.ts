@@ -7,9 +7,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CREDENTIALS, REGION, startS3rver, tempDir } from '../support/aws/harness.js';
+import { CREDENTIALS, REGION, startS3rver } from '../support/aws/harness.js';
 import { ACCESS_DENIED, type S3FaultProxy, startS3FaultProxy } from '../support/aws/s3-fault-proxy.js';
-import { FakeGenesys, loopbackOnly } from '../support/fake-genesys.js';
+import { FakeGenesys } from '../support/fake-genesys.js';
 import {
   type Credential,
   credentialsOf,
@@ -19,13 +19,14 @@ import {
   filesAsTexts,
   findCredentials,
   genesysInputs,
-  INTERVAL,
   pagesOf,
+  queryInputs,
   runInProcess,
 } from '../support/fault-run.js';
+import { loopbackOnly, tempDir } from '../support/isolation.js';
 import { type ActionRun, runAction } from '../support/run-action.js';
 
-loopbackOnly();
+process.env = loopbackOnly(process.env);
 
 const LOGIN = { method: 'POST', path: /^\/oauth\/token$/ };
 const SUBMIT = { method: 'POST', path: /^\/api\/v2\/usage\/aggregates\/query\/jobs$/ };
@@ -128,22 +129,11 @@ function errorLine(run: ActionRun): string {
   return errors[0] as string;
 }
 
-const childInputs = (extra: Record<string, string> = {}) => ({
-  'client-id': fake.clientId,
-  'client-secret': fake.clientSecret,
-  environment: fake.url,
-  interval: INTERVAL,
-  granularity: 'Day',
-  'group-by': 'OauthClientId,TemplateUri',
-  'pr-comment': 'false',
-  ...extra,
-});
-
 describe('dist/index.js as a child process', () => {
   it('a login refused with 401: one ::error:: line, no credential in stdout, stderr or any file', async () => {
     fake.fault(LOGIN, REFUSED);
 
-    const run = await runAction(childInputs());
+    const run = await runAction(queryInputs(fake));
 
     expect(run.code).toBe(1);
     expect(errorLine(run)).toMatch(
@@ -164,7 +154,7 @@ describe('dist/index.js as a child process', () => {
     );
     fake.fault(SUBMIT, { status: 403, body: { message: 'missing permission', code: 'missing.permissions' } });
 
-    const run = await runAction(childInputs(), { HOME: home });
+    const run = await runAction(queryInputs(fake), { HOME: home });
 
     expect(run.code).toBe(1);
     expect(errorLine(run)).toMatch(/^::error::Genesys Cloud: Submitting the usage job failed: HTTP 403/);
@@ -193,7 +183,7 @@ describe('dist/index.js as a child process', () => {
       proxy.failNext('PUT', ACCESS_DENIED, Infinity);
 
       const run = await runAction(
-        childInputs({ 's3-bucket': BUCKET, 's3-force-path-style': 'true', 'aws-region': REGION }),
+        queryInputs(fake, { 's3-bucket': BUCKET, 's3-force-path-style': 'true', 'aws-region': REGION }),
         {
           AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,

@@ -7,16 +7,11 @@ import { UserError } from '../../src/errors.js';
 import { httpTimeout } from '../../src/genesys/client.js';
 import { createGenesysUsageQuery } from '../../src/genesys/index.js';
 import type { StageContext } from '../../src/main.js';
-import {
-  aggregatesRow,
-  captureIO,
-  FakeGenesys,
-  fakeClock,
-  legacyRow,
-  loopbackOnly,
-} from '../support/fake-genesys.js';
+import { type CapturedIO, captureIO, stageContext } from '../support/capture-io.js';
+import { aggregatesRow, FakeGenesys, legacyRow } from '../support/fake-genesys.js';
+import { loopbackOnly, virtualClock } from '../support/isolation.js';
 
-loopbackOnly();
+process.env = loopbackOnly(process.env);
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 // Pinned jitter: poll delays 1000, 1750, 3063, ... and retry delays 750, 1500, ...
@@ -42,10 +37,7 @@ function config(inputs: Record<string, string> = {}): Config {
 }
 
 function context() {
-  const io = captureIO();
-  const clock = fakeClock();
-  const ctx: StageContext = { io, env: {}, now: clock.now, sleep: clock.sleep };
-  return { io, clock, ctx };
+  return stageContext({ clock: virtualClock(NOW) });
 }
 
 interface Batch {
@@ -73,7 +65,7 @@ async function runFailing(cfg: Config, c = context()) {
 }
 
 /** Neither the secret, the Basic value nor the token may show in any log line or message. */
-function expectNoCredentials(io: ReturnType<typeof captureIO>, ...messages: string[]) {
+function expectNoCredentials(io: CapturedIO, ...messages: string[]) {
   const text = [io.text(), ...messages].join('\n');
   for (const secret of [fake.clientSecret, fake.basicCredentials, fake.token, 'Basic ', 'Bearer ']) {
     expect(text).not.toContain(secret);
@@ -106,8 +98,7 @@ describe('aggregates', () => {
       { pageSize: '1000', after: 'p1' },
       { pageSize: '1000', after: 'p2' },
     ]);
-    const info = io.lines.filter((l) => l.level === 'info').map((l) => l.message);
-    expect(info).toEqual(
+    expect(io.lines).toEqual(
       expect.arrayContaining([
         'Job job-1: submitted for 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
         'Job job-1: Queued (1s)',
@@ -119,7 +110,7 @@ describe('aggregates', () => {
       ]),
     );
     // One line per state change, not per check.
-    expect(info.filter((m) => m.startsWith('Job job-1: Running'))).toHaveLength(1);
+    expect(io.lines.filter((m) => m.startsWith('Job job-1: Running'))).toHaveLength(1);
     expectNoCredentials(io);
   });
 

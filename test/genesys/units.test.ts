@@ -25,7 +25,8 @@ import {
   retryDelay,
 } from '../../src/genesys/schedule.js';
 import { formatInterval } from '../../src/interval.js';
-import { captureIO, fakeClock } from '../support/fake-genesys.js';
+import { type CapturedIO, captureIO } from '../support/capture-io.js';
+import { type VirtualClock, virtualClock } from '../support/isolation.js';
 
 const fixed = (v: number) => () => v;
 
@@ -249,10 +250,8 @@ describe('describeFailure', () => {
 });
 
 describe('withRetry', () => {
-  function context(
-    deadlineInMs = 600_000,
-  ): RetryContext & ReturnType<typeof fakeClock> & { io: ReturnType<typeof captureIO> } {
-    const clock = fakeClock();
+  function context(deadlineInMs = 600_000): RetryContext & VirtualClock & { io: CapturedIO } {
+    const clock = virtualClock(new Date('2026-11-21T12:00:00Z'));
     return {
       ...clock,
       io: captureIO(),

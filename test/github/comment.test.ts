@@ -6,16 +6,10 @@ import {
   commentMarker,
   publishComment,
 } from '../../src/github/comment.js';
+import { stageContext } from '../support/capture-io.js';
 import { FakeGitHub } from '../support/fake-github.js';
-import {
-  commentConfig,
-  loopbackOnly,
-  pullRequestPayload,
-  recordingIO,
-  stageContext,
-  tempDir,
-  writeJson,
-} from './helpers.js';
+import { loopbackOnly, tempDir } from '../support/isolation.js';
+import { commentConfig, pullRequestPayload, writeJson } from './helpers.js';
 
 const TOKEN = 'ghs-actions';
 const PAT = 'ghp-octocat';
@@ -24,7 +18,6 @@ const PR = 7;
 const MARKER = '<!-- genesys-usage-report: Usage/report -->';
 
 let dir: string;
-let remove: () => Promise<void>;
 let payloadFile: string;
 let github: FakeGitHub;
 const savedEnv = { ...process.env };
@@ -32,13 +25,12 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   // Octokit picks its proxy from process.env: keep every request on loopback.
   process.env = loopbackOnly(process.env);
-  ({ dir, remove } = await tempDir());
+  dir = tempDir('comment');
   payloadFile = await writeJson(dir, 'pull_request.json', pullRequestPayload(PR));
 });
 
-afterAll(async () => {
+afterAll(() => {
   process.env = savedEnv;
-  await remove();
 });
 
 async function startGitHub(prefix = ''): Promise<FakeGitHub> {
@@ -73,8 +65,8 @@ function prEnv(overrides: Env = {}): Env {
 }
 
 async function publish(markdown: string, env: Env = prEnv(), token = TOKEN) {
-  const io = recordingIO();
-  await publishComment(commentConfig(token), stageContext(io, env), markdown);
+  const { ctx, io } = stageContext({ env });
+  await publishComment(commentConfig(token), ctx, markdown);
   return io;
 }
 
@@ -85,7 +77,7 @@ describe('publishComment against a fake GitHub', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toBe(`${MARKER}\n## Report one\n`);
     expect(comments[0]?.user.login).toBe(ACTIONS_BOT);
-    expect(io.infos).toEqual([`Created comment #${comments[0]?.id} on pull request #${PR}.`]);
+    expect(io.lines).toEqual([`Created comment #${comments[0]?.id} on pull request #${PR}.`]);
     expect(github.requests.every((r) => r.authorization === `token ${TOKEN}`)).toBe(true);
   });
 
@@ -95,7 +87,7 @@ describe('publishComment against a fake GitHub', () => {
     const comments = github.commentsOn(PR);
     expect(comments).toHaveLength(1);
     expect(comments[0]?.body).toBe(`${MARKER}\n## Report two\n`);
-    expect(io.infos).toEqual([`Updated comment #${comments[0]?.id} on pull request #${PR}.`]);
+    expect(io.lines).toEqual([`Updated comment #${comments[0]?.id} on pull request #${PR}.`]);
     expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(github.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
   });
@@ -119,7 +111,7 @@ describe('publishComment against a fake GitHub', () => {
     const io = await publish('## New\n', prEnv(), PAT);
     expect(bots.body).toBe(`${MARKER}\nold bot report`);
     expect(mine.body).toBe(`${MARKER}\n## New\n`);
-    expect(io.infos).toEqual([`Updated comment #${mine.id} on pull request #${PR}.`]);
+    expect(io.lines).toEqual([`Updated comment #${mine.id} on pull request #${PR}.`]);
     expect(github.requests.filter((r) => r.path === '/user')).toHaveLength(1);
   });
 
@@ -138,7 +130,7 @@ describe('publishComment against a fake GitHub', () => {
     const io = await publish('## Paged\n');
     expect(own.body).toBe(`${MARKER}\n## Paged\n`);
     expect(github.commentsOn(PR)).toHaveLength(251);
-    expect(io.infos).toEqual([`Updated comment #${own.id} on pull request #${PR}.`]);
+    expect(io.lines).toEqual([`Updated comment #${own.id} on pull request #${PR}.`]);
     const pages = github.requests.filter((r) => r.method === 'GET' && r.path.includes('/comments'));
     expect(pages.map((r) => new URL(r.path, 'http://x').searchParams.get('page') ?? '1')).toEqual([
       '1',
@@ -153,7 +145,7 @@ describe('publishComment against a fake GitHub', () => {
     for (let i = 0; i < 120; i++) github.addComment(PR, 'alice', `comment ${i}`);
     await publish('## One\n');
     const io = await publish('## Two\n');
-    expect(io.infos[0]).toMatch(/^Updated comment #\d+/);
+    expect(io.lines[0]).toMatch(/^Updated comment #\d+/);
     expect(github.requests.length).toBeGreaterThan(0);
     expect(github.requests.every((r) => r.path.startsWith('/api/v3/'))).toBe(true);
     expect(github.commentsOn(PR).filter((c) => c.user.login === ACTIONS_BOT)).toHaveLength(1);
@@ -169,7 +161,7 @@ describe('publishComment against a fake GitHub', () => {
     async (event) => {
       const io = await publish('## Report\n', prEnv({ GITHUB_EVENT_NAME: event }));
       expect(github.requests).toHaveLength(0);
-      expect(io.infos).toEqual([]);
+      expect(io.lines).toEqual([]);
     },
   );
 

@@ -7,7 +7,8 @@ import {
   pullRequestTarget,
   readEventPayload,
 } from '../../src/github/context.js';
-import { pullRequestPayload, tempDir } from './helpers.js';
+import { tempDir } from '../support/isolation.js';
+import { pullRequestPayload } from './helpers.js';
 
 const fixture = (name: string): EventPayload =>
   JSON.parse(readFileSync(path.join('test', 'fixtures', 'github', name), 'utf8')) as EventPayload;
@@ -107,13 +108,8 @@ describe('readEventPayload', () => {
     ).toBe(42);
     expect(await readEventPayload({})).toEqual({});
     expect(await readEventPayload({ GITHUB_EVENT_PATH: 'test/fixtures/github/missing.json' })).toEqual({});
-    const { dir, remove } = await tempDir();
-    try {
-      const broken = path.join(dir, 'event.json');
-      await writeFile(broken, '{ not json');
-      expect(await readEventPayload({ GITHUB_EVENT_PATH: broken })).toEqual({});
-    } finally {
-      await remove();
-    }
+    const broken = path.join(tempDir('event'), 'event.json');
+    await writeFile(broken, '{ not json');
+    expect(await readEventPayload({ GITHUB_EVENT_PATH: broken })).toEqual({});
   });
 });

@@ -1,13 +1,8 @@
 /** `.env.example` (for @github/local-action) names only real inputs, and runs as shipped. */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Env } from '../../src/config.js';
-import { loopbackOnly, tempDir } from './helpers.js';
-
-const run = promisify(execFile);
+import { tempDir } from '../support/isolation.js';
+import { runAction } from '../support/run-action.js';
 
 function parseDotenv(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
@@ -36,30 +31,18 @@ describe('.env.example', () => {
   });
 
   it('replays the shipped example through dist/index.js and succeeds', async () => {
-    const { dir, remove } = await tempDir();
-    try {
-      const summaryFile = path.join(dir, 'step-summary.md');
-      const outputFile = path.join(dir, 'output');
-      await writeFile(summaryFile, '');
-      await writeFile(outputFile, '');
-      const base: Env = Object.fromEntries(
-        Object.entries(process.env).filter(([key]) => !/^(INPUT_|GITHUB_|RUNNER_|ACTIONS_)/.test(key)),
-      );
-      const env = loopbackOnly({
-        ...base,
+    // A clean environment: nothing of the machine's own runner or input variables leaks in.
+    const run = await runAction(
+      {},
+      {
         ...vars,
         'INPUT_RESULTS-FILE': path.resolve(vars['INPUT_RESULTS-FILE'] ?? ''),
-        'INPUT_OUTPUT-DIR': dir,
-        GITHUB_STEP_SUMMARY: summaryFile,
-        GITHUB_OUTPUT: outputFile,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      });
-      const { stdout } = await run(process.execPath, [path.resolve('dist', 'index.js')], { env, cwd: dir });
-      expect(stdout).not.toMatch(/^::error/m);
-      expect(await readFile(summaryFile, 'utf8')).toMatch(/^## Genesys Cloud API usage: 2026-11-13/);
-      expect(await readFile(outputFile, 'utf8')).toMatch(/^records<<ghadelimiter_\S+\n35\n/m);
-    } finally {
-      await remove();
-    }
+        'INPUT_OUTPUT-DIR': tempDir('env-example'),
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/^::error/m);
+    expect(run.summary).toMatch(/^## Genesys Cloud API usage: 2026-11-13/);
+    expect(run.outputs.records).toBe('35');
   });
 });

@@ -2,15 +2,16 @@ import path from 'node:path';
 import { type Env, readInputFromEnv } from '../../src/config.js';
 import { restrictedSummary, SKIPPED_OUTPUTS } from '../../src/github/restricted.js';
 import { type PublishComment, run, type UsageQuery } from '../../src/main.js';
-import { recordingIO, tempDir } from './helpers.js';
+import { captureIO } from '../support/capture-io.js';
+import { tempDir } from '../support/isolation.js';
 
 const FIXTURES = path.resolve('test', 'fixtures', 'github');
 const EXAMPLE = path.resolve('examples', 'results', 'legacy-daily-by-client.json');
 
 let dir: string;
-let remove: () => Promise<void>;
-beforeEach(async () => ({ dir, remove } = await tempDir()));
-afterEach(() => remove());
+beforeEach(() => {
+  dir = tempDir('restricted');
+});
 
 /** A pull_request run with the given payload fixture and inputs (INPUT_* names keep their hyphens). */
 function prEnv(fixture: string, inputs: Record<string, string> = {}): Env {
@@ -28,7 +29,7 @@ function prEnv(fixture: string, inputs: Record<string, string> = {}): Env {
 }
 
 async function runWith(env: Env) {
-  const io = recordingIO();
+  const io = captureIO();
   const comments: string[] = [];
   const queries: string[] = [];
   const publishComment: PublishComment = async (_config, _ctx, markdown) => void comments.push(markdown);
@@ -43,11 +44,11 @@ async function runWith(env: Env) {
 describe('a restricted pull request without credentials', () => {
   it('from a fork: warns once, explains in the summary, sets empty outputs and succeeds', async () => {
     const { io, comments, queries } = await runWith(prEnv('pull-request-fork.json'));
-    expect(io.failures).toEqual([]);
+    expect({ errors: io.errors, failed: io.failed }).toEqual({ errors: [], failed: undefined });
     expect(io.warnings).toHaveLength(1);
     expect(io.warnings[0]).toMatch(/forks get no repository secrets.*client-id and client-secret are empty/);
-    expect(io.summaries).toHaveLength(1);
-    const summary = io.summaries[0] ?? '';
+    expect(io.jobSummaries).toHaveLength(1);
+    const summary = io.jobSummaries[0] ?? '';
     expect(summary).toContain('not queried');
     expect(summary).toContain('outside-contributor/genesys-usage-app');
     expect(summary).toMatch(/no secrets and a read-only token/);
@@ -60,18 +61,18 @@ describe('a restricted pull request without credentials', () => {
 
   it('from Dependabot: points at Dependabot secrets', async () => {
     const { io, comments } = await runWith(prEnv('pull-request-dependabot.json', { 'client-id': 'abc' }));
-    expect(io.failures).toEqual([]);
+    expect({ errors: io.errors, failed: io.failed }).toEqual({ errors: [], failed: undefined });
     expect(io.warnings).toHaveLength(1);
     expect(io.warnings[0]).toMatch(/Dependabot/);
-    expect(io.summaries[0]).toMatch(/Dependabot secrets/);
+    expect(io.jobSummaries[0]).toMatch(/Dependabot secrets/);
     expect(comments).toEqual([]);
   });
 
   it('writes no job summary with summary: false, but still warns and succeeds', async () => {
     const { io } = await runWith(prEnv('pull-request-fork.json', { summary: 'false' }));
-    expect(io.summaries).toEqual([]);
+    expect(io.jobSummaries).toEqual([]);
     expect(io.warnings).toHaveLength(1);
-    expect(io.failures).toEqual([]);
+    expect({ errors: io.errors, failed: io.failed }).toEqual({ errors: [], failed: undefined });
     expect(io.outputs.records).toBe('0');
   });
 });
@@ -80,7 +81,9 @@ describe('runs that are not skipped', () => {
   it('a same-repository pull request without credentials still fails on the missing input', async () => {
     const { io } = await runWith(prEnv('pull-request-same-repo.json'));
     expect(io.warnings).toEqual([]);
-    expect(io.failures).toEqual(["Input 'client-id' is required unless 'results-file' is set."]);
+    expect(io.events.filter((e) => e.level === 'error' || e.level === 'failed')).toEqual([
+      { level: 'failed', message: "Input 'client-id' is required unless 'results-file' is set." },
+    ]);
   });
 
   it('a fork pull request that replays a results-file runs the report and comments', async () => {
@@ -92,7 +95,7 @@ describe('runs that are not skipped', () => {
         'output-dir': dir,
       }),
     );
-    expect(io.failures).toEqual([]);
+    expect({ errors: io.errors, failed: io.failed }).toEqual({ errors: [], failed: undefined });
     expect(io.outputs.records).not.toBe('0');
     expect(comments).toHaveLength(1);
   });
@@ -103,7 +106,7 @@ describe('runs that are not skipped', () => {
     );
     expect(queries).toEqual(['id']);
     expect(io.warnings).toEqual([]);
-    expect(io.failures).toEqual([]);
+    expect({ errors: io.errors, failed: io.failed }).toEqual({ errors: [], failed: undefined });
   });
 });
 

@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ActionIO } from '../../src/io.js';
 
 export interface RecordedRequest {
   method: string;
@@ -360,65 +359,4 @@ export function legacyRow(n: number): Record<string, unknown> {
     requests: 56,
     date: '2026-11-02T00:00:00Z',
   };
-}
-
-export interface CapturedLine {
-  level: 'info' | 'warning' | 'error' | 'debug' | 'failed';
-  message: string;
-}
-
-/** An ActionIO that keeps everything in memory. */
-export function captureIO(): ActionIO & {
-  lines: CapturedLine[];
-  secrets: string[];
-  outputs: Record<string, string>;
-  text(): string;
-} {
-  const lines: CapturedLine[] = [];
-  const secrets: string[] = [];
-  const outputs: Record<string, string> = {};
-  return {
-    lines,
-    secrets,
-    outputs,
-    text: () => lines.map((l) => `${l.level}: ${l.message}`).join('\n'),
-    info: (message) => lines.push({ level: 'info', message }),
-    warning: (message) => lines.push({ level: 'warning', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-    debug: (message) => lines.push({ level: 'debug', message }),
-    setFailed: (message) => lines.push({ level: 'failed', message }),
-    setSecret: (secret) => secrets.push(secret),
-    setOutput: (name, value) => (outputs[name] = value),
-    group: async (_name, fn) => fn(),
-    writeJobSummary: async () => false,
-  };
-}
-
-/** A clock that only moves when the code under test sleeps: no real waiting. */
-export function fakeClock(start = Date.parse('2026-11-21T12:00:00Z')): {
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  sleeps: number[];
-  elapsed: () => number;
-} {
-  let t = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => new Date(t),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      t += ms;
-    },
-    sleeps,
-    elapsed: () => t - start,
-  };
-}
-
-/** Loopback only: no proxy may see these requests. */
-export function loopbackOnly(): void {
-  process.env.NO_PROXY = '127.0.0.1,localhost';
-  process.env.no_proxy = '127.0.0.1,localhost';
-  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy']) {
-    delete process.env[name];
-  }
 }

@@ -10,18 +10,16 @@ import { runDataLake } from '../../src/aws/index.js';
 import type { Env } from '../../src/config.js';
 import { queryGenesysUsage } from '../../src/genesys/index.js';
 import { run } from '../../src/main.js';
-import { tempDir, virtualClock } from './aws/harness.js';
 import { type CapturedIO, captureIO } from './capture-io.js';
 import { aggregatesRow, type FakeGenesys } from './fake-genesys.js';
-
-export type Clock = ReturnType<typeof virtualClock>;
+import { tempDir, type VirtualClock, virtualClock } from './isolation.js';
 
 /** The test clock: a few weeks after the queried interval. */
 export const NOW = new Date('2026-11-21T12:00:00Z');
 export const INTERVAL = '2026-11-01/2026-11-08';
 
 /** The inputs of a live query against the fake: a week by day, grouped by client and template. */
-export function genesysInputs(fake: FakeGenesys, extra: Record<string, string> = {}): Record<string, string> {
+export function queryInputs(fake: FakeGenesys, extra: Record<string, string> = {}): Record<string, string> {
   return {
     'client-id': fake.clientId,
     'client-secret': fake.clientSecret,
@@ -29,10 +27,14 @@ export function genesysInputs(fake: FakeGenesys, extra: Record<string, string> =
     interval: INTERVAL,
     granularity: 'Day',
     'group-by': 'OauthClientId,TemplateUri',
-    'output-dir': tempDir('faults-out'),
     'pr-comment': 'false',
     ...extra,
   };
+}
+
+/** queryInputs() with a fresh output-dir: for runInProcess(). */
+export function genesysInputs(fake: FakeGenesys, extra: Record<string, string> = {}): Record<string, string> {
+  return queryInputs(fake, { 'output-dir': tempDir('faults-out'), ...extra });
 }
 
 /** Pages of aggregates rows: page i holds `sizes[i]` rows dated 2026-11-0(i+2), numbered on across pages. */
@@ -45,7 +47,7 @@ export function pagesOf(sizes: number[]): Record<string, unknown>[][] {
 
 export interface InProcessRun {
   io: CapturedIO;
-  clock: Clock;
+  clock: VirtualClock;
   outputDir: string;
   /** `<output-dir>/<s3-prefix>`: where the partitions go. */
   ndjsonDir: string;
@@ -58,7 +60,7 @@ const CONSOLE_METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as co
 /** `run()` with the real adapters, inputs from `inputs`, and nothing that really waits. */
 export async function runInProcess(
   inputs: Record<string, string>,
-  options: { clock?: Clock; env?: Env } = {},
+  options: { clock?: VirtualClock; env?: Env } = {},
 ): Promise<InProcessRun> {
   const io = captureIO();
   const clock = options.clock ?? virtualClock(NOW);
@@ -209,17 +211,12 @@ export function filesAsTexts(dir: string, label = 'file'): Record<string, string
 }
 
 /**
- * No credential in the log lines, warnings, errors, the failure message, the job summary, the
- * outputs, the console, or any file under output-dir.
+ * No credential in the log (every level: info, debug, warnings, errors, the failure message), the
+ * group names, the outputs, the job summary, the console, or any file under output-dir.
  */
 export function expectNoCredentials(r: InProcessRun, credentials: Credential[]): void {
   const texts: Record<string, string> = {
-    'log lines': r.io.lines.join('\n'),
-    warnings: r.io.warnings.join('\n'),
-    errors: r.io.errors.join('\n'),
-    'the failure message': r.io.failed ?? '',
-    'the job summary': r.io.jobSummary,
-    outputs: JSON.stringify(r.io.outputs),
+    'the log, groups, outputs and job summary': r.io.text(),
     console: r.console.join('\n'),
     ...filesAsTexts(r.outputDir),
   };

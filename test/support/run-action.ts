@@ -1,8 +1,8 @@
 /** Runs the bundled action (`node dist/index.js`) as a runner would, and reads back what it wrote. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './isolation.js';
 
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 
@@ -28,7 +28,7 @@ export async function runAction(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
 ): Promise<ActionRun> {
-  const workDir = mkdtempSync(path.join(tmpdir(), 'action-run-'));
+  const workDir = tempDir('action-run');
   const outputFile = path.join(workDir, 'github-output');
   const summaryFile = path.join(workDir, 'step-summary.md');
   writeFileSync(outputFile, '');

@@ -1,75 +1,16 @@
-/** Shared pieces for the data lake tests: a virtual clock, a recording ActionIO, clients on loopback. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+/** Shared pieces for the data lake tests: SDK clients on loopback, what they send, s3rver. */
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createRequire } from 'node:module';
 import type { InitializeMiddleware } from '@smithy/types';
-import type { ActionIO } from '../../../src/io.js';
-import type { StageContext } from '../../../src/main.js';
 import type { AwsClients } from '../../../src/aws/clients.js';
+import { tempDir } from '../isolation.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-
-/** Time that moves only when the code sleeps: waits take no real time and nothing is timed. */
-export function virtualClock(start = new Date('2026-11-21T06:00:00Z')) {
-  let t = start.getTime();
-  const sleeps: number[] = [];
-  return {
-    now: () => new Date(t),
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      t += ms;
-      // Let pending I/O run, as a real sleep would.
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-    sleeps,
-    advance: (ms: number) => (t += ms),
-  };
-}
-
-export interface RecordingIO extends ActionIO {
-  lines: string[];
-  groups: string[];
-  warnings: string[];
-  outputs: Record<string, string>;
-}
-
-export function recordingIO(): RecordingIO {
-  const lines: string[] = [];
-  const groups: string[] = [];
-  const warnings: string[] = [];
-  const outputs: Record<string, string> = {};
-  return {
-    lines,
-    groups,
-    warnings,
-    outputs,
-    info: (m) => void lines.push(m),
-    warning: (m) => void warnings.push(m),
-    error: (m) => void lines.push(`error: ${m}`),
-    debug: () => undefined,
-    setSecret: () => undefined,
-    setOutput: (name, value) => void (outputs[name] = value),
-    setFailed: (m) => void lines.push(`failed: ${m}`),
-    group: async (name, fn) => {
-      groups.push(name);
-      return fn();
-    },
-    writeJobSummary: async () => false,
-  };
-}
-
-export function stageContext(clock = virtualClock(), env: Record<string, string> = {}) {
-  const io = recordingIO();
-  const ctx: StageContext = { io, env, now: clock.now, sleep: clock.sleep };
-  return { ctx, io, clock };
-}
 
 /** Every command a client sends, as `S3.PutObject`, `Glue.StartCrawler`... */
 export function recordCommands(clients: AwsClients): string[] {
@@ -99,16 +40,22 @@ export interface Endpoints {
   athena?: string;
 }
 
+/** A real S3 client for s3rver (or a proxy in front of it) at `endpoint`: path-style, test credentials. */
+export function loopbackS3(endpoint: string, overrides: S3ClientConfig = {}): S3Client {
+  return new S3Client({
+    region: REGION,
+    endpoint,
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    ...overrides,
+  });
+}
+
 /** Real SDK clients pointed at loopback servers. */
 export function loopbackClients(endpoints: Endpoints): AwsClients {
   const none = 'http://127.0.0.1:9';
   return {
-    s3: new S3Client({
-      region: REGION,
-      endpoint: endpoints.s3 ?? none,
-      forcePathStyle: true,
-      credentials: CREDENTIALS,
-    }),
+    s3: loopbackS3(endpoints.s3 ?? none),
     glue: new GlueClient({ region: REGION, endpoint: endpoints.glue ?? none, credentials: CREDENTIALS }),
     athena: new AthenaClient({
       region: REGION,
@@ -122,22 +69,6 @@ export function destroyClients(clients: AwsClients): void {
   clients.s3.destroy();
   clients.glue.destroy();
   clients.athena.destroy();
-}
-
-/** Under one folder per test file, removed after its tests. */
-let tempRoot: string | undefined;
-
-// Under jest only: the benchmarks (plain node) use the harness too.
-if (typeof afterAll === 'function') {
-  afterAll(() => {
-    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
-    tempRoot = undefined;
-  });
-}
-
-export function tempDir(label: string): string {
-  tempRoot ??= mkdtempSync(path.join(tmpdir(), 'aws-tests-'));
-  return mkdtempSync(path.join(tempRoot, `${label}-`));
 }
 
 interface S3rverServer {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { duckAthena } from './duckdb-athena.js';
-import { tempDir } from './harness.js';
+import { tempDir } from '../isolation.js';
 
 export async function listKeys(s3: S3Client, bucket: string, prefix = ''): Promise<string[]> {
   const keys: string[] = [];

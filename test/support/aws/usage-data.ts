@@ -7,8 +7,8 @@ import { PartitionWriter, type PartitionFile } from '../../../src/partition-writ
 import { normaliseRow } from '../../../src/records.js';
 import { replayResultsFile } from '../../../src/replay.js';
 import { type Report, ReportBuilder } from '../../../src/report.js';
+import { ROOT } from '../run-action.js';
 
-export const ROOT = path.resolve(new URL('../../..', import.meta.url).pathname);
 export const LEGACY_EXAMPLE = path.join(ROOT, 'examples/results/legacy-daily-by-client.json');
 
 export interface RunShape {
