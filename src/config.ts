@@ -3,7 +3,7 @@
  * A bad value throws a UserError whose message names the input, the value and what is accepted.
  */
 import path from 'node:path';
-import { PLACEHOLDERS } from './aws/sql.js';
+import { checkIdentifiers, PLACEHOLDERS, unknownPlaceholders } from './aws/sql.js';
 import { parseDurationMs } from './duration.js';
 import { inputError, UserError } from './errors.js';
 import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
@@ -383,28 +383,17 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   }
   const query = input('athena-query') || undefined;
   if (query) {
-    const unknown = [...query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)]
-      .map((m) => m[1] as string)
-      .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
-    if (unknown.length) {
+    const [unknown] = unknownPlaceholders(query);
+    if (unknown !== undefined) {
       throw inputError(
         'athena-query',
-        `{{${unknown[0]}}}`,
+        `{{${unknown}}}`,
         `placeholders are ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
       );
     }
   }
   const table = input('athena-table') || defaultTableName(prefix);
-  if (database) {
-    // Substituted inside "..." identifiers in the SQL: refuse what could end the quoting.
-    for (const [name, value] of [
-      ['athena-database', database],
-      ['athena-table', table],
-    ] as const) {
-      if (!/^[A-Za-z0-9_-]+$/.test(value))
-        throw inputError(name, value, 'expected letters, digits, _ and - only');
-    }
-  }
+  if (database) checkIdentifiers(database, table);
   if (bucket && resultsFile && !interval && granularity !== 'Day') {
     throw new UserError(
       `Input 'interval' is needed to upload a replayed result ${granularity ? `with granularity ${granularity}` : 'of totals'}: it tells complete buckets from partial ones, so a partial one never replaces a complete one in S3${granularity ? '' : ', and it names the totals objects'}.`,

@@ -12,19 +12,33 @@ export const PLACEHOLDERS = ['database', 'table', 'start', 'end', 'start_date', 
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type QueryValues = Record<Placeholder, string>;
 
-/** The values for an interval: ISO instants as the records carry them, and YYYY-MM-DD dates. */
-export function queryValues(database: string, table: string, interval: Interval, top: number): QueryValues {
+/** `{{name}}`, spaces inside the braces allowed. */
+const PLACEHOLDER_PATTERN = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+/** The placeholder names in `template` that are not ours. */
+export function unknownPlaceholders(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER_PATTERN)]
+    .map((m) => m[1] as string)
+    .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
+}
+
+/** Database and table are substituted inside "..." identifiers: refuse what could end the quoting. */
+export function checkIdentifiers(database: string, table: string): void {
   for (const [input, value] of [
     ['athena-database', database],
     ['athena-table', table],
   ] as const) {
-    // Substituted inside "..." identifiers: refuse what could end the quoting.
     if (!/^[A-Za-z0-9_-]+$/.test(value)) {
       throw new UserError(
         `Input '${input}' has an invalid value '${value}': expected letters, digits, _ and - only.`,
       );
     }
   }
+}
+
+/** The values for an interval: ISO instants as the records carry them, and YYYY-MM-DD dates. */
+export function queryValues(database: string, table: string, interval: Interval, top: number): QueryValues {
+  checkIdentifiers(database, table);
   return {
     database,
     table,
@@ -38,7 +52,7 @@ export function queryValues(database: string, table: string, interval: Interval,
 
 /** Replaces every `{{name}}` (spaces inside the braces allowed); an unknown name is an error. */
 export function renderQuery(template: string, values: QueryValues): string {
-  return template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_match, name: string) => {
+  return template.replace(PLACEHOLDER_PATTERN, (_match, name: string) => {
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
       throw new UserError(
         `Input 'athena-query' has an unknown placeholder '{{${name}}}': use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
