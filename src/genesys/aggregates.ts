@@ -7,7 +7,7 @@ import type { Config, Granularity } from '../config.js';
 import { formatDuration } from '../duration.js';
 import { formatInstant, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
-import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js';
+import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
@@ -104,24 +104,15 @@ export async function runAggregatesJob(options: JobOptions): Promise<number> {
   const { usage, config, rc, onRows } = options;
   const scoped = config.usageClientId;
   const body = aggregatesBody(config, options.interval);
-  const submitted = bodyOf(
-    await withRetry(
-      'Submitting the usage job',
-      () =>
-        scoped
-          ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
-          : usage.postUsageAggregatesQueryJobs(body),
-      rc,
-    ),
+  const jobId = await submitForId(
+    'Submitting the usage job',
+    'id',
+    () =>
+      scoped
+        ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
+        : usage.postUsageAggregatesQueryJobs(body),
+    rc,
   );
-  const jobId = (submitted as { id?: unknown } | undefined)?.id;
-  if (typeof jobId !== 'string' || !jobId) {
-    // Not retried, even when the answer was cut off: the job may exist, and a second submit would
-    // start another one.
-    throw genesysError(
-      `Submitting the usage job failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no job id'}.`,
-    );
-  }
   options.onSubmitted(jobId);
   const since = rc.now().getTime();
   rc.io.info(`Job ${jobId}: submitted for ${options.interval}`);

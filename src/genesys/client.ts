@@ -5,7 +5,7 @@
 import platformClient from 'purecloud-platform-client-v2';
 import type { Environment } from '../config.js';
 import { UserError } from '../errors.js';
-import { type RetryContext, GenesysRequestError, NotJsonError, withRetry } from './retry.js';
+import { type RetryContext, genesysError, GenesysRequestError, NotJsonError, withRetry } from './retry.js';
 
 type ApiClient = InstanceType<typeof platformClient.ApiClientClass>;
 
@@ -117,6 +117,27 @@ export function jsonBody(response: unknown): unknown {
   const body = bodyOf(response);
   if (typeof body === 'string') throw new NotJsonError(body);
   return body;
+}
+
+/**
+ * Submits a query and returns the id it was given (`idField` of the answer). A cut-off answer is not
+ * retried: the job may exist, and a second submit would start another one.
+ */
+export async function submitForId(
+  what: string,
+  idField: 'id' | 'executionId',
+  call: () => Promise<unknown>,
+  rc: RetryContext,
+): Promise<string> {
+  const submitted = bodyOf(await withRetry(what, call, rc));
+  const id = (submitted as Record<string, unknown> | undefined)?.[idField];
+  if (typeof id !== 'string' || !id) {
+    const missing = idField === 'id' ? 'job id' : 'execution id';
+    throw genesysError(
+      `${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`,
+    );
+  }
+  return id;
 }
 
 /** What kind of JSON value came instead of an object, for a message. */

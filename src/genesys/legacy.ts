@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { formatInterval, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
-import { bodyOf, describeJson, jsonBody, type UsageEndpoints } from './client.js';
+import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
@@ -48,16 +48,12 @@ export interface LegacyOptions {
 export async function runLegacyQuery(options: LegacyOptions): Promise<number> {
   const { usage, rc } = options;
   const body = legacyBody(options.config, options.interval);
-  const submitted = bodyOf(
-    await withRetry('Submitting the usage query', () => usage.postUsageQuery(body), rc),
+  const executionId = await submitForId(
+    'Submitting the usage query',
+    'executionId',
+    () => usage.postUsageQuery(body),
+    rc,
   );
-  const executionId = (submitted as { executionId?: unknown } | undefined)?.executionId;
-  if (typeof executionId !== 'string' || !executionId) {
-    // Not retried, even when the answer was cut off: a second submit would start another query.
-    throw genesysError(
-      `Submitting the usage query failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no execution id'}.`,
-    );
-  }
   options.onSubmitted(executionId);
   const since = rc.now().getTime();
   rc.io.info(`Query ${executionId}: submitted for ${body.interval as string}`);
