@@ -36,7 +36,7 @@ const SHORTCUT_ALIASES: Record<string, (typeof INTERVAL_SHORTCUTS)[number]> = {
   'this-month': 'month-to-date',
 };
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export function parseIsoDuration(text: string): IsoDuration | undefined {
   const m =
@@ -112,6 +112,14 @@ function utcDate(
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
   return date.getUTCDate() === d && date.getUTCMonth() === mo - 1 ? date : undefined;
+}
+
+/** One bucket of a granularity, as a duration (months clamp at month ends, as in addDuration). */
+export function bucketLength(granularity: 'Day' | 'Week' | 'Month'): IsoDuration {
+  const none = { years: 0, months: 0, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 };
+  if (granularity === 'Day') return { ...none, days: 1 };
+  if (granularity === 'Week') return { ...none, weeks: 1 };
+  return { ...none, months: 1 };
 }
 
 function startOfUtcDay(date: Date): Date {

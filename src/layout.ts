@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Api, Compression, Filters, Granularity, GroupBy, Metric } from './config.js';
-import { formatDate, type Interval } from './interval.js';
+import { addDuration, bucketLength, DAY_MS, formatDate, type Interval } from './interval.js';
 
 export type PartitionGranularity = 'day' | 'week' | 'month' | 'total';
 
@@ -67,13 +67,10 @@ export function partitionPath(
 /** The bucket that starts on `date` (UTC), as a half-open interval. */
 export function bucketBounds(date: string, granularity?: Granularity, interval?: Interval): Interval {
   const start = new Date(`${date}T00:00:00Z`);
-  if (!granularity)
-    return { start: interval?.start ?? start, end: interval?.end ?? new Date(start.getTime() + 86_400_000) };
-  const end = new Date(start.getTime());
-  if (granularity === 'Day') end.setUTCDate(end.getUTCDate() + 1);
-  else if (granularity === 'Week') end.setUTCDate(end.getUTCDate() + 7);
-  else end.setUTCMonth(end.getUTCMonth() + 1);
-  return { start, end };
+  if (!granularity) {
+    return { start: interval?.start ?? start, end: interval?.end ?? new Date(start.getTime() + DAY_MS) };
+  }
+  return { start, end: addDuration(start, bucketLength(granularity), 1) };
 }
 
 export interface Coverage {

@@ -5,7 +5,7 @@
  */
 import type { Config, Granularity } from '../config.js';
 import { formatDuration } from '../duration.js';
-import { formatInstant, type Interval } from '../interval.js';
+import { DAY_MS, formatInstant, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
 import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
@@ -13,7 +13,6 @@ import { genesysError, type RetryContext, serviceMessage, withRetry } from './re
 
 const MAX_JOB_DAYS = 90;
 const PAGE_SIZE = 1000;
-const DAY_MS = 86_400_000;
 
 /**
  * Consecutive intervals of at most 90 days covering `interval`. Cuts fall on bucket boundaries, so no
