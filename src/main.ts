@@ -112,6 +112,8 @@ async function runStages(deps: Deps): Promise<void> {
   });
 
   const collected = await collectRecords(config, deps);
+  // Every group, once: the report ranks them and the per-group threshold checks them all.
+  const groups = collected.builder.groupRows();
   const report = collected.builder.build(
     {
       api: collected.api,
@@ -121,8 +123,9 @@ async function runStages(deps: Deps): Promise<void> {
       generatedAt: collected.collectedAt,
     },
     config.top,
+    groups,
   );
-  report.breaches = evaluateGate(report, collected.builder.groupRows(), config.thresholds);
+  report.breaches = evaluateGate(report, groups, config.thresholds);
 
   // The data lake: a failure here still leaves the NDJSON, the report and the outputs in place.
   let lake = NO_LAKE;

@@ -127,8 +127,8 @@ export class ReportBuilder {
     addCounts(group.counts, record);
   }
 
-  build(meta: ReportMeta, top: number): Report {
-    const groupRows = this.groupRows();
+  /** `groupRows`: pass them when the caller needs them too (the gate), so they are made once. */
+  build(meta: ReportMeta, top: number, groupRows = this.groupRows()): Report {
     const trend = [...this.buckets.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([date, counts]) => ({ date, ...counts, rate429: rate429(counts) }));
