@@ -317,6 +317,19 @@ function jsonBody(response) {
         throw new NotJsonError(body);
     return body;
 }
+/**
+ * Submits a query and returns the id it was given (`idField` of the answer). A cut-off answer is not
+ * retried: the job may exist, and a second submit would start another one.
+ */
+async function submitForId(what, idField, call, rc) {
+    const submitted = bodyOf(await withRetry(what, call, rc));
+    const id = submitted?.[idField];
+    if (typeof id !== 'string' || !id) {
+        const missing = idField === 'id' ? 'job id' : 'execution id';
+        throw genesysError(`${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`);
+    }
+    return id;
+}
 /** What kind of JSON value came instead of an object, for a message. */
 function describeJson(value) {
     if (value === null)
@@ -383,7 +396,6 @@ async function pollUntilFinal(options, rc) {
 
 const MAX_JOB_DAYS = 90;
 const PAGE_SIZE = 1000;
-const DAY_MS = 86_400_000;
 /**
  * Consecutive intervals of at most 90 days covering `interval`. Cuts fall on bucket boundaries, so no
  * week or month is split across two jobs: months at the 1st, weeks every 84 days from the start.
@@ -392,10 +404,10 @@ function splitInterval(interval, granularity) {
     const chunks = [];
     let start = interval.start;
     while (start < interval.end) {
-        const limit = new Date(start.getTime() + MAX_JOB_DAYS * DAY_MS);
+        const limit = new Date(start.getTime() + MAX_JOB_DAYS * src_interval/* DAY_MS */.sO);
         let cut = limit;
         if (granularity === 'Week')
-            cut = new Date(start.getTime() + 84 * DAY_MS);
+            cut = new Date(start.getTime() + 84 * src_interval/* DAY_MS */.sO);
         if (granularity === 'Month') {
             const monthStart = new Date(Date.UTC(limit.getUTCFullYear(), limit.getUTCMonth(), 1));
             if (monthStart > start)
@@ -460,15 +472,9 @@ async function runAggregatesJob(options) {
     const { usage, config, rc, onRows } = options;
     const scoped = config.usageClientId;
     const body = aggregatesBody(config, options.interval);
-    const submitted = bodyOf(await withRetry('Submitting the usage job', () => scoped
+    const jobId = await submitForId('Submitting the usage job', 'id', () => scoped
         ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
-        : usage.postUsageAggregatesQueryJobs(body), rc));
-    const jobId = submitted?.id;
-    if (typeof jobId !== 'string' || !jobId) {
-        // Not retried, even when the answer was cut off: the job may exist, and a second submit would
-        // start another one.
-        throw genesysError(`Submitting the usage job failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no job id'}.`);
-    }
+        : usage.postUsageAggregatesQueryJobs(body), rc);
     options.onSubmitted(jobId);
     const since = rc.now().getTime();
     rc.io.info(`Job ${jobId}: submitted for ${options.interval}`);
@@ -545,12 +551,7 @@ function legacyResult(body, what) {
 async function runLegacyQuery(options) {
     const { usage, rc } = options;
     const body = legacyBody(options.config, options.interval);
-    const submitted = bodyOf(await withRetry('Submitting the usage query', () => usage.postUsageQuery(body), rc));
-    const executionId = submitted?.executionId;
-    if (typeof executionId !== 'string' || !executionId) {
-        // Not retried, even when the answer was cut off: a second submit would start another query.
-        throw genesysError(`Submitting the usage query failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : 'the answer held no execution id'}.`);
-    }
+    const executionId = await submitForId('Submitting the usage query', 'executionId', () => usage.postUsageQuery(body), rc);
     options.onSubmitted(executionId);
     const since = rc.now().getTime();
     rc.io.info(`Query ${executionId}: submitted for ${body.interval}`);
