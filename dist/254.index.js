@@ -12,7 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   ATHENA_QUERY_PERMISSIONS: () => (/* reexport */ ATHENA_QUERY_PERMISSIONS),
   AWS_ACTIONS_USED: () => (/* reexport */ AWS_ACTIONS_USED),
-  DataLakeError: () => (/* reexport */ src_errors/* DataLakeError */.A1),
+  DataLakeError: () => (/* reexport */ stages/* DataLakeError */.A),
   KMS_PERMISSIONS: () => (/* reexport */ KMS_PERMISSIONS),
   createDataLake: () => (/* binding */ createDataLake),
   dataInterval: () => (/* binding */ dataInterval),
@@ -28,6 +28,8 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var src_errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/layout.ts
 var layout = __webpack_require__(5005);
+// EXTERNAL MODULE: ./src/stages.ts
+var stages = __webpack_require__(4628);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:stream/promises"
@@ -1076,6 +1078,7 @@ const KMS_PERMISSIONS = [
 
 
 
+
 const ATHENA_RESULTS_FILE = 'athena-results.csv';
 /** Rows of the Athena result shown in the summary (all of them go to the CSV). */
 const MAX_PREVIEW_ROWS = 50;
@@ -1106,17 +1109,17 @@ function createDataLake(makeClients) {
         let clients;
         try {
             clients = (makeClients ?? createAwsClients)(config);
-            await stages(clients, config, ctx, input, result, progress);
+            await aws_stages(clients, config, ctx, input, result, progress);
             return result;
         }
         catch (error) {
             if (error instanceof src_errors/* UserError */.yo)
-                throw new src_errors/* DataLakeError */.A1(error.message, result);
+                throw new stages/* DataLakeError */.A(error.message, result);
             // A bug, not the user's to fix: the stack goes to the debug log, the outputs still get `result`.
             const stack = error?.stack;
             if (typeof stack === 'string')
                 ctx.io.debug(stack);
-            throw new src_errors/* DataLakeError */.A1(`Unexpected error in the ${progress.stage} stage: ${(0,src_errors/* describeError */.Uc)(error)}`, result);
+            throw new stages/* DataLakeError */.A(`Unexpected error in the ${progress.stage} stage: ${(0,src_errors/* describeError */.Uc)(error)}`, result);
         }
         finally {
             if (clients && !makeClients)
@@ -1125,7 +1128,7 @@ function createDataLake(makeClients) {
     };
 }
 const runDataLake = createDataLake();
-async function stages(clients, config, ctx, input, result, progress) {
+async function aws_stages(clients, config, ctx, input, result, progress) {
     const { io } = ctx;
     const clock = { now: ctx.now, sleep: ctx.sleep };
     if (config.s3) {

@@ -7,81 +7,18 @@ import { checkIdentifiers, PLACEHOLDERS, unknownPlaceholders } from './aws/sql.j
 import { parseDurationMs } from './duration.js';
 import { inputError, UserError } from './errors.js';
 import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
-
-export type Api = 'aggregates' | 'legacy';
-export type Granularity = 'Day' | 'Week' | 'Month';
-export type Compression = 'gzip' | 'none';
-export type CrawlMode = 'always' | 'when-needed';
-export type Metric = 'Requests' | 'Status200' | 'Status300' | 'Status400' | 'Status429' | 'Status500';
-/** The record field a group-by dimension fills. */
-export type GroupField =
-  'clientId' | 'clientName' | 'organizationId' | 'userId' | 'templateUri' | 'httpMethod' | 'platform';
-
-export type Environment = { kind: 'region'; host: string } | { kind: 'gateway'; url: URL };
-
-export interface GroupBy {
-  /** The spelling the chosen API takes in its request body. */
-  apiName: string;
-  field: GroupField;
-}
-
-export interface Filters {
-  templateUris: string[];
-  httpMethods: string[];
-  oauthClientIds: string[];
-}
-
-export interface Thresholds {
-  max429?: number;
-  max429Rate?: number;
-  max429PerGroup?: number;
-}
-
-export interface Config {
-  clientId: string;
-  clientSecret: string;
-  environment: Environment;
-  api: Api;
-  /** Absent only on a replay without an `interval` input. */
-  interval?: Interval;
-  granularity?: Granularity;
-  groupBy: GroupBy[];
-  metrics: Metric[];
-  filters: Filters;
-  /** The client-scoped aggregates endpoint, for holders of `usage:client:view` only. */
-  usageClientId?: string;
-  resultsFile?: string;
-  outputDir: string;
-  compression: Compression;
-  /** `s3-prefix`: the key prefix in S3, and the NDJSON folder under output-dir, with or without a bucket. */
-  prefix: string;
-  s3?: {
-    bucket: string;
-    prefix: string;
-    kmsKeyId?: string;
-    forcePathStyle: boolean;
-    expectedBucketOwner?: string;
-  };
-  awsRegion?: string;
-  glue?: { crawler: string; crawl: CrawlMode };
-  athena?: {
-    database: string;
-    table: string;
-    workgroup: string;
-    catalog: string;
-    outputLocation?: string;
-    query?: string;
-  };
-  thresholds: Thresholds;
-  failOnBreach: boolean;
-  top: number;
-  summary: boolean;
-  prComment: boolean;
-  githubToken: string;
-  queryTimeoutMs: number;
-  crawlerTimeoutMs: number;
-  athenaTimeoutMs: number;
-}
+import type {
+  Api,
+  Config,
+  Env,
+  Environment,
+  Filters,
+  GroupBy,
+  GroupField,
+  InputReader,
+  Metric,
+  Thresholds,
+} from './types.js';
 
 /** Regions the Genesys SDK knows (`setEnvironment`). */
 const KNOWN_REGIONS = [
@@ -156,9 +93,6 @@ export const DEFAULTS = {
   'crawler-timeout': '15m',
   'athena-timeout': '10m',
 } as const;
-
-export type InputReader = (name: string) => string;
-export type Env = Record<string, string | undefined>;
 
 /** Reads `INPUT_<NAME>` as the runner sets it (what `core.getInput` does), trimmed. */
 export function readInputFromEnv(env: Env): InputReader {

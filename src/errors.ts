@@ -1,5 +1,3 @@
-import type { DataLakeResult } from './main.js';
-
 /**
  * An error the user can fix (bad input, missing credentials, a failed remote job). Its message is
  * the whole story: the top-level handler prints it as one line, without a stack trace.
@@ -28,15 +26,4 @@ export function describeError(error: unknown): string {
   }
   if (typeof error === 'string') return error;
   return 'unknown error';
-}
-
-/** A data lake failure, with what was done before it (uploads, the crawler's status) for the outputs. */
-export class DataLakeError extends UserError {
-  constructor(
-    message: string,
-    readonly partial: DataLakeResult,
-  ) {
-    super(message);
-    this.name = 'DataLakeError';
-  }
 }

@@ -1,5 +1,5 @@
 /** The 429 gate: pure. A value at the limit is not a breach. */
-import type { Thresholds } from './config.js';
+import type { Thresholds } from './types.js';
 import { type Breach, groupLabel, type GroupRow, type Report } from './report.js';
 
 export function evaluateGate(

@@ -1,7 +1,7 @@
 /** The runner's side of the action (logs, outputs, job summary), over @actions/core, so tests can swap it. */
 import * as core from '@actions/core';
 import { existsSync } from 'node:fs';
-import type { Env } from './config.js';
+import type { Env } from './types.js';
 
 export interface ActionIO {
   info(message: string): void;

@@ -3,7 +3,7 @@
  * The name is a pure function of the query's shape, so a re-run replaces the same objects.
  */
 import { createHash } from 'node:crypto';
-import type { Api, Compression, Filters, Granularity, GroupBy, Metric } from './config.js';
+import type { Api, Compression, Filters, Granularity, GroupBy, Metric } from './types.js';
 import { addDuration, bucketLength, DAY_MS, formatDate, type Interval } from './interval.js';
 
 export type PartitionGranularity = 'day' | 'week' | 'month' | 'total';

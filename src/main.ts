@@ -4,15 +4,17 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseConfig, readInputFromEnv } from './config.js';
+import type { Api, Config, Env, InputReader } from './types.js';
+import { describeError, UserError } from './errors.js';
 import {
-  type Api,
-  type Config,
-  type Env,
-  type InputReader,
-  parseConfig,
-  readInputFromEnv,
-} from './config.js';
-import { DataLakeError, describeError, UserError } from './errors.js';
+  type DataLake,
+  DataLakeError,
+  type DataLakeResult,
+  type PublishComment,
+  type StageContext,
+  type UsageQuery,
+} from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
 import { formatDate, formatInterval } from './interval.js';
@@ -23,42 +25,6 @@ import { normaliseRow, type RecordContext } from './records.js';
 import { replayResultsFile, type RowsHandler } from './replay.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
-
-export interface StageContext {
-  io: ActionIO;
-  env: Env;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-}
-
-/** Queries Genesys Cloud and hands every page of rows on; returns the job or execution ids. */
-export type UsageQuery = (
-  config: Config,
-  ctx: StageContext,
-  onRows: RowsHandler,
-  /** Told each job or execution id as soon as it exists, so a failure later can still name it. */
-  onSubmitted?: (id: string) => void,
-) => Promise<{ queryIds: string[] }>;
-
-export interface DataLakeInput {
-  files: PartitionFile[];
-  ndjsonDir: string;
-  report: Report;
-}
-
-export interface DataLakeResult {
-  s3Uris: string[];
-  crawlerStatus: string;
-  athenaQueryExecutionId: string;
-  athenaResultsCsv: string;
-  /** Markdown sections for the summary, escaped by their builders. */
-  sections: string[];
-}
-
-export type DataLake = (config: Config, ctx: StageContext, input: DataLakeInput) => Promise<DataLakeResult>;
-
-/** Creates or updates the sticky pull-request comment; does nothing off pull requests. */
-export type PublishComment = (config: Config, ctx: StageContext, markdown: string) => Promise<void>;
 
 export interface Deps extends StageContext {
   getInput: InputReader;

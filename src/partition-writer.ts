@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import type { Compression } from './config.js';
+import type { Compression } from './types.js';
 import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
 import { recordLine, type UsageRecord } from './records.js';

@@ -2,7 +2,7 @@
  * The record schema (CONTRACT): every field, in this order, so the crawler infers one stable schema.
  * Normalising is pure: both APIs' row shapes, and our own records (replayed NDJSON), become records.
  */
-import type { Api } from './config.js';
+import type { Api } from './types.js';
 import { UserError } from './errors.js';
 
 export interface UsageRecord {

@@ -1,4 +1,5 @@
-import { parseConfig, splitList, defaultTableName, type Env } from '../src/config.js';
+import { parseConfig, splitList, defaultTableName } from '../src/config.js';
+import type { Env } from '../src/types.js';
 import { UserError } from '../src/errors.js';
 
 const NOW = new Date('2026-11-21T15:42:10Z');

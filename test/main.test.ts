@@ -1,7 +1,8 @@
 /** run() in-process with stub adapters: how the stages fit together, on the edges. */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { run, type UsageQuery } from '../src/main.js';
+import { run } from '../src/main.js';
+import type { UsageQuery } from '../src/stages.js';
 import { UserError } from '../src/errors.js';
 import { captureIO } from './support/capture-io.js';
 import { tempDir } from './support/isolation.js';

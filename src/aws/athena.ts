@@ -13,7 +13,7 @@ import {
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import type { Config, Env } from '../config.js';
+import type { Config, Env } from '../types.js';
 import { formatDuration } from '../duration.js';
 import { describeError, UserError } from '../errors.js';
 import type { ActionIO } from '../io.js';

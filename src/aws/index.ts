@@ -6,11 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Api, Config } from '../config.js';
-import { DataLakeError, describeError, UserError } from '../errors.js';
+import type { Api, Config } from '../types.js';
+import { describeError, UserError } from '../errors.js';
 import type { Interval } from '../interval.js';
 import { bucketBounds, partitionGranularity } from '../layout.js';
-import type { DataLake, DataLakeInput, DataLakeResult, StageContext } from '../main.js';
+import {
+  type DataLake,
+  type DataLakeInput,
+  DataLakeError,
+  type DataLakeResult,
+  type StageContext,
+} from '../stages.js';
 import type { PartitionFile } from '../partition-writer.js';
 import { clientRequestToken, runAthenaQuery } from './athena.js';
 import { type AwsClients, createAwsClients, destroyAwsClients } from './clients.js';

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Config, Granularity } from '../config.js';
+import type { Config, Granularity } from '../types.js';
 import { UserError } from '../errors.js';
 import type { Interval } from '../interval.js';
 import type { ActionIO } from '../io.js';

@@ -3,7 +3,7 @@
  * The built-in SQL runs unchanged on Athena (Trino) and DuckDB: identifiers double-quoted and
  * lower-cased as the crawler makes them, DOUBLE before dividing, lower snake_case aliases.
  */
-import type { Api } from '../config.js';
+import type { Api } from '../types.js';
 import { UserError } from '../errors.js';
 import { formatDate, formatInstant, type Interval } from '../interval.js';
 import type { PartitionGranularity } from '../layout.js';

@@ -3,7 +3,7 @@
  * poll it until it has finished, then read every page (pageSize 1000, following `nextUri`'s `after` cursor),
  * handing each page on as it arrives. Intervals over 90 days become several consecutive jobs.
  */
-import type { Config, Granularity } from '../config.js';
+import type { Config, Granularity } from '../types.js';
 import { formatDuration } from '../duration.js';
 import { DAY_MS, formatInstant, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';

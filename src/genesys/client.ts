@@ -3,7 +3,7 @@
  * their status and Retry-After), and the client-credentials login with the token masked at once.
  */
 import platformClient from 'purecloud-platform-client-v2';
-import type { Environment } from '../config.js';
+import type { Environment } from '../types.js';
 import { UserError } from '../errors.js';
 import { type RetryContext, genesysError, GenesysRequestError, NotJsonError, withRetry } from './retry.js';
 

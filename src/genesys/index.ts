@@ -2,11 +2,11 @@
  * The live Genesys Cloud query: one SDK client per run, client-credentials login, then the aggregates
  * jobs (split into ≤90-day jobs) or the legacy query. Pages of raw API rows go to `onRows` as they arrive.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../types.js';
 import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { formatInterval } from '../interval.js';
-import type { StageContext, UsageQuery } from '../main.js';
+import type { StageContext, UsageQuery } from '../stages.js';
 import type { RowsHandler } from '../replay.js';
 import { jobInterval, runAggregatesJob, splitInterval } from './aggregates.js';
 import { createGenesysClient, login, loginBase } from './client.js';

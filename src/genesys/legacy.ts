@@ -2,7 +2,7 @@
  * The legacy usage API (`POST /api/v2/usage/query`, announced for deprecation): submit, then poll the
  * results until `Complete` (all rows in one answer, no paging) or `Failed`.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../types.js';
 import { formatInterval, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
 import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';

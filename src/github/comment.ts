@@ -4,8 +4,8 @@
  * token's own user is edited, since anyone who can comment could plant the marker.
  */
 import { getOctokit } from '@actions/github';
-import type { Config, Env } from '../config.js';
-import type { StageContext } from '../main.js';
+import type { Config, Env } from '../types.js';
+import type { StageContext } from '../stages.js';
 import { COMMENT_EVENTS, pullRequestTarget, readEventPayload } from './context.js';
 
 /** GitHub refuses comment bodies above this many characters. */

@@ -3,7 +3,7 @@
  * `readEventPayload`, so the decisions (is this a pull request, a fork, Dependabot) are unit-tested.
  */
 import { readFile } from 'node:fs/promises';
-import type { Env } from '../config.js';
+import type { Env } from '../types.js';
 
 /** The few payload fields used here; everything is optional because payloads vary by event. */
 export interface EventPayload {

@@ -3,7 +3,7 @@
  * Genesys credentials are empty there. Failing would block every such pull request for something
  * its author cannot fix: warn once, explain in the job summary, and succeed without querying.
  */
-import type { Env, InputReader } from '../config.js';
+import type { Env, InputReader } from '../types.js';
 import { describeError } from '../errors.js';
 import type { ActionIO } from '../io.js';
 import { code, escapeMarkdown } from '../summary.js';

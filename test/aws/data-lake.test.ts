@@ -6,11 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { InitializeMiddleware } from '@smithy/types';
-import { type Config, parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config.js';
+import type { Config } from '../../src/types.js';
 import { UserError } from '../../src/errors.js';
 import type { AwsClients } from '../../src/aws/clients.js';
 import { AWS_ACTIONS_USED, createDataLake, DataLakeError } from '../../src/aws/index.js';
-import type { DataLakeResult } from '../../src/main.js';
+import type { DataLakeResult } from '../../src/stages.js';
 import { type AthenaFake, startAthenaFake } from '../support/aws/fake-athena.js';
 import { crawlerTable, type GlueFake, startGlueFake } from '../support/aws/fake-glue.js';
 import {

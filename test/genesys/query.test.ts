@@ -2,11 +2,12 @@
  * The live query end to end through the real SDK, against the loopback fake Genesys Cloud,
  * with a fake clock: no real waiting, no network beyond 127.0.0.1.
  */
-import { type Config, parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config.js';
+import type { Config } from '../../src/types.js';
 import { UserError } from '../../src/errors.js';
 import { httpTimeout } from '../../src/genesys/client.js';
 import { createGenesysUsageQuery } from '../../src/genesys/index.js';
-import type { StageContext } from '../../src/main.js';
+import type { StageContext } from '../../src/stages.js';
 import { type CapturedIO, captureIO, stageContext } from '../support/capture-io.js';
 import { aggregatesRow, FakeGenesys, legacyRow } from '../support/fake-genesys.js';
 import { loopbackOnly, virtualClock } from '../support/isolation.js';

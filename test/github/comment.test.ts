@@ -1,4 +1,4 @@
-import type { Env } from '../../src/config.js';
+import type { Env } from '../../src/types.js';
 import {
   ACTIONS_BOT,
   buildCommentBody,

@@ -1,7 +1,8 @@
 /** Shared by the tests under test/github: configs and event payload files. */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Config, parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config.js';
+import type { Config } from '../../src/types.js';
 
 /** A valid config for the comment stage (a replay, so no credentials are needed). */
 export function commentConfig(githubToken: string): Config {

@@ -1,7 +1,9 @@
 import path from 'node:path';
-import { type Env, readInputFromEnv } from '../../src/config.js';
+import { readInputFromEnv } from '../../src/config.js';
+import type { Env } from '../../src/types.js';
 import { restrictedSummary, SKIPPED_OUTPUTS } from '../../src/github/restricted.js';
-import { type PublishComment, run, type UsageQuery } from '../../src/main.js';
+import { run } from '../../src/main.js';
+import type { PublishComment, UsageQuery } from '../../src/stages.js';
 import { captureIO } from '../support/capture-io.js';
 import { tempDir } from '../support/isolation.js';
 

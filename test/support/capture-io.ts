@@ -2,9 +2,9 @@
  * The one recording ActionIO of the tests, for in-process runs of `run()` and of stage functions,
  * and the StageContext a stage function runs with.
  */
-import type { Env } from '../../src/config.js';
+import type { Env } from '../../src/types.js';
 import type { ActionIO } from '../../src/io.js';
-import type { StageContext } from '../../src/main.js';
+import type { StageContext } from '../../src/stages.js';
 import { type VirtualClock, virtualClock } from './isolation.js';
 
 /** One info, warning, error, debug or setFailed call. */

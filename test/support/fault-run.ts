@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runDataLake } from '../../src/aws/index.js';
-import type { Env } from '../../src/config.js';
+import type { Env } from '../../src/types.js';
 import { queryGenesysUsage } from '../../src/genesys/index.js';
 import { run } from '../../src/main.js';
 import { type CapturedIO, captureIO } from './capture-io.js';

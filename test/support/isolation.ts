@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Env } from '../../src/config.js';
+import type { Env } from '../../src/types.js';
 
 /** One folder per test file, holding every tempDir() of that file; removed after its tests. */
 let tempRoot: string | undefined;

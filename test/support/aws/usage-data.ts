@@ -1,6 +1,6 @@
 /** Writes usage rows the way the action does (normaliseRow, PartitionWriter, ReportBuilder), for tests. */
 import path from 'node:path';
-import type { Api, Compression, Granularity, GroupBy } from '../../../src/config.js';
+import type { Api, Compression, Granularity, GroupBy } from '../../../src/types.js';
 import { formatDate, formatInterval, type Interval } from '../../../src/interval.js';
 import { objectName, partitionGranularity } from '../../../src/layout.js';
 import { PartitionWriter, type PartitionFile } from '../../../src/partition-writer.js';
