@@ -6,6 +6,12 @@ import { tempDir } from './isolation.js';
 
 export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 
+/**
+ * The Node binary that runs the bundle: `ACTION_NODE` when set (.ci/run points it at Node 24, the
+ * runtime action.yml declares), else the one running the tests.
+ */
+export const ACTION_NODE = process.env.ACTION_NODE || process.execPath;
+
 export interface ActionRun {
   code: number | null;
   stdout: string;
@@ -44,7 +50,7 @@ export async function runAction(
     ...env,
   };
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'index.js')], {
+  const child = spawn(ACTION_NODE, [path.join(ROOT, 'dist', 'index.js')], {
     env: childEnv,
     cwd: workDir,
   });
@@ -52,7 +58,10 @@ export async function runAction(
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', (error) => reject(new Error(`cannot run ${ACTION_NODE}: ${error.message}`)));
+    child.on('close', resolve);
+  });
   return {
     code,
     stdout,
