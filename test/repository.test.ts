@@ -178,9 +178,10 @@ describe('licence, changelog and security policy', () => {
 describe('Node versions agree', () => {
   it('action.yml runs on node24; development needs Node 20 or later, typed against Node 20', () => {
     expect(read('action.yml')).toMatch(/^ {2}using: node24$/m);
-    expect(pkg.engines.node).toBe('>=20');
+    // The lowest versions the dependency tree accepts (ESLint 10: ^20.19.0 || ^22.13.0 || >=24).
+    expect(pkg.engines.node).toBe('^20.19.0 || ^22.13.0 || >=24');
     // The lowest supported Node's types: a newer API used by mistake fails to type-check.
     expect(pkg.devDependencies['@types/node']).toMatch(/^\^20\./);
-    expect(read('README.md')).toMatch(/Node\.js 20 or later/);
+    expect(read('README.md')).toMatch(/Node\.js \(20\.19 or later, 22\.13 or later, or 24\)/);
   });
 });
