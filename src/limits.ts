@@ -41,20 +41,42 @@ function prefixWithin(text: string, limit: number, unit: SizeUnit): string {
 
 /**
  * `text` if it fits, else its leading whole lines (an entity, an HTML comment or a table row is
- * never cut in half), an open code block or `<details>` closed, then `note`. At most `limit`.
+ * never cut in half; an unopened `<!--` would hide the rest), an open code block or `<details>`
+ * closed, then `note`. At most `limit` in `unit`.
  */
 export function fitText(text: string, limit: number, unit: SizeUnit, note: string): string {
   if (sizeOf(text, unit) <= limit) return text;
   const tail = `\n\n${note}\n`;
-  // Room for the tail and for closing what the cut leaves open.
-  const room = limit - sizeOf(tail, unit) - 64;
-  let kept = prefixWithin(text, room, unit);
+  let room = limit - sizeOf(tail, unit);
+  // Closing what the cut left open adds a little: cut shorter until all of it fits.
+  for (;;) {
+    const out = closeOpenBlocks(cutCleanly(text, room, unit)) + tail;
+    const over = sizeOf(out, unit) - limit;
+    if (over <= 0) return out;
+    if (room <= 0) return prefixWithin(out, limit, unit);
+    room -= over;
+  }
+}
+
+function cutCleanly(text: string, room: number, unit: SizeUnit): string {
+  const kept = prefixWithin(text, room, unit);
   const lineEnd = kept.lastIndexOf('\n');
-  kept = lineEnd >= 0 ? kept.slice(0, lineEnd) : '';
-  if ((kept.match(/^```/gm) ?? []).length % 2 === 1) kept += '\n```';
-  const open = (kept.match(/<details>/g) ?? []).length - (kept.match(/<\/details>/g) ?? []).length;
-  for (let i = 0; i < Math.min(open, 8); i++) kept += '\n\n</details>';
-  return prefixWithin(kept + tail, limit, unit);
+  if (lineEnd >= kept.length / 2) return kept.slice(0, lineEnd);
+  // One long line: cut inside it, but never inside a tag, an HTML comment or an entity.
+  let cut = kept;
+  const tag = cut.lastIndexOf('<');
+  if (tag > cut.lastIndexOf('>')) cut = cut.slice(0, tag);
+  const entity = cut.lastIndexOf('&');
+  if (entity > cut.lastIndexOf(';')) cut = cut.slice(0, entity);
+  return cut;
+}
+
+function closeOpenBlocks(kept: string): string {
+  let out = kept;
+  if ((out.match(/^```/gm) ?? []).length % 2 === 1) out += '\n```';
+  const open = (out.match(/<details>/g) ?? []).length - (out.match(/<\/details>/g) ?? []).length;
+  for (let i = 0; i < Math.min(open, 8); i++) out += '\n\n</details>';
+  return out;
 }
 
 /**
@@ -71,20 +93,18 @@ export function fitJsonArray<T>(
   const noteBytes = Buffer.byteLength(safeJson(more(items.length, items.length)), 'utf8') + 16;
   const parts: string[] = [];
   let bytes = 2;
+  // How many leading items still leave room for the note.
+  let withRoom = 0;
   for (const item of items) {
     const json = safeJson(item);
-    const size = Buffer.byteLength(json, 'utf8') + (parts.length ? 1 : 0);
-    if (bytes + size > limitBytes - noteBytes) {
-      // Everything may still fit without the note, when this is the last item.
-      if (parts.length === items.length - 1 && bytes + size <= limitBytes) {
-        parts.push(json);
-        break;
-      }
-      parts.push(safeJson(more(parts.length, items.length)));
-      return `[${parts.join(',')}]`;
+    bytes += Buffer.byteLength(json, 'utf8') + (parts.length ? 1 : 0);
+    if (bytes > limitBytes) {
+      const kept = parts.slice(0, withRoom);
+      kept.push(safeJson(more(withRoom, items.length)));
+      return `[${kept.join(',')}]`;
     }
     parts.push(json);
-    bytes += size;
+    if (bytes + noteBytes <= limitBytes) withRoom = parts.length;
   }
   return `[${parts.join(',')}]`;
 }
