@@ -1,7 +1,7 @@
 /** The 429 gate: pure. A value at the limit is not a breach. */
 import type { Thresholds } from './types.js';
 import { type Breach, groupLabel, type GroupRow, type Report } from './report.js';
-import { shorten } from './escape.js';
+import { shorten, showInvisible } from './escape.js';
 
 export function evaluateGate(
   report: Pick<Report, 'totals'>,
@@ -39,13 +39,19 @@ export function describeBreach(breach: Breach): string {
   return describeBreachShort(breach, Number.POSITIVE_INFINITY);
 }
 
-/** describeBreach with each of the group's values shortened to `maxValueChars` (report.json keeps them whole). */
+/**
+ * describeBreach with each of the group's values shortened to `maxValueChars` (report.json keeps
+ * them whole) and its invisible characters and line breaks shown as escapes, so one breach is one line.
+ */
 export function describeBreachShort(breach: Breach, maxValueChars: number): string {
   const unit = breach.threshold === 'max-429-rate' ? '%' : '';
   const group =
     breach.group &&
     Object.fromEntries(
-      Object.entries(breach.group).map(([field, value]) => [field, shorten(value ?? '', maxValueChars)]),
+      Object.entries(breach.group).map(([field, value]) => [
+        field,
+        showInvisible(shorten(value ?? '', maxValueChars)),
+      ]),
     );
   const where = group ? ` for ${groupLabel(group)}` : '';
   const what = breach.threshold === 'max-429-rate' ? '429 rate' : breach.group ? '429s' : 'total 429s';
