@@ -86,7 +86,8 @@ const ENTITIES: Record<string, string> = {
 export function escapeMarkdown(value: string, max = Number.POSITIVE_INFINITY): string {
   return showInvisible(shorten(value, max))
     .replace(/[&<>"'|`*_[\]\\~!$@#]/g, (c) => ENTITIES[c] as string)
-    .replace(/:(?=\/\/)/g, `:${BREAK}`)
+    // The schemes GitHub links (GFM's extended autolinks); s3:// and the like stay as they are.
+    .replace(/\b(https?|ftp):(?=\/\/)/gi, `$1:${BREAK}`)
     .replace(/\b(www)(?=\.)/gi, `$1${BREAK}`);
 }
 

@@ -42,6 +42,8 @@ const HOSTILE: [string, string, string][] = [
   ['an issue reference', 'fixes #12 and acme/app#7', `fixes &#35;${BREAK}12 and acme/app&#35;${BREAK}7`],
   ['a bare URL', 'see https://evil.example/x', `see https:${BREAK}//evil.example/x`],
   ['a www link', 'www.evil.example', `www${BREAK}.evil.example`],
+  ['an FTP URL', 'FTP://evil.example', `FTP:${BREAK}//evil.example`],
+  ['an S3 URI (GitHub does not link it)', 's3://bucket/key', 's3://bucket/key'],
   ['a Markdown link', '[click](javascript:alert(1))', '&#91;click&#93;(javascript:alert(1))'],
   ['an image tag', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
   ['a table pipe and code', 'a | `b`', 'a &#124; &#96;b&#96;'],
