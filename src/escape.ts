@@ -84,11 +84,13 @@ const ENTITIES: Record<string, string> = {
  * references and autolinks broken, and shortened to `max` characters.
  */
 export function escapeMarkdown(value: string, max = Number.POSITIVE_INFINITY): string {
-  return showInvisible(shorten(value, max))
-    .replace(/[&<>"'|`*_[\]\\~!$@#]/g, (c) => ENTITIES[c] as string)
-    // The schemes GitHub links (GFM's extended autolinks); s3:// and the like stay as they are.
-    .replace(/\b(https?|ftp):(?=\/\/)/gi, `$1:${BREAK}`)
-    .replace(/\b(www)(?=\.)/gi, `$1${BREAK}`);
+  return (
+    showInvisible(shorten(value, max))
+      .replace(/[&<>"'|`*_[\]\\~!$@#]/g, (c) => ENTITIES[c] as string)
+      // The schemes GitHub links (GFM's extended autolinks); s3:// and the like stay as they are.
+      .replace(/\b(https?|ftp):(?=\/\/)/gi, `$1:${BREAK}`)
+      .replace(/\b(www)(?=\.)/gi, `$1${BREAK}`)
+  );
 }
 
 /** Inline code that still escapes: entities are not decoded inside Markdown backticks, but are in <code>. */
