@@ -1,6 +1,7 @@
 /** The 429 gate: pure. A value at the limit is not a breach. */
 import type { Thresholds } from './types.js';
 import { type Breach, groupLabel, type GroupRow, type Report } from './report.js';
+import { shorten, showInvisible } from './escape.js';
 
 export function evaluateGate(
   report: Pick<Report, 'totals'>,
@@ -35,8 +36,24 @@ export function evaluateGate(
 
 /** One line per breach: the threshold, its limit, the value seen and the group where one applies. */
 export function describeBreach(breach: Breach): string {
+  return describeBreachShort(breach, Number.POSITIVE_INFINITY);
+}
+
+/**
+ * describeBreach with each of the group's values shortened to `maxValueChars` (report.json keeps
+ * them whole) and its invisible characters and line breaks shown as escapes, so one breach is one line.
+ */
+export function describeBreachShort(breach: Breach, maxValueChars: number): string {
   const unit = breach.threshold === 'max-429-rate' ? '%' : '';
-  const where = breach.group ? ` for ${groupLabel(breach.group)}` : '';
+  const group =
+    breach.group &&
+    Object.fromEntries(
+      Object.entries(breach.group).map(([field, value]) => [
+        field,
+        showInvisible(shorten(value ?? '', maxValueChars)),
+      ]),
+    );
+  const where = group ? ` for ${groupLabel(group)}` : '';
   const what = breach.threshold === 'max-429-rate' ? '429 rate' : breach.group ? '429s' : 'total 429s';
   return `${breach.threshold} breached${where}: ${what} ${breach.value}${unit} > limit ${breach.limit}${unit}`;
 }
@@ -44,4 +61,28 @@ export function describeBreach(breach: Breach): string {
 function roundTo(value: number, decimals: number): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
+}
+
+export interface GateMessages {
+  /** One annotation each: the first few breaches, then one line with the total when there are more. */
+  annotations: string[];
+  /** The failure message: the same lines as one text of a few KB. */
+  failure: string;
+}
+
+/**
+ * What the gate prints for its breaches, within GitHub's limits whatever their number: a handful of
+ * annotations (GitHub shows 10 per step) and a short failure message. Every breach stays in
+ * report.json and, as far as 1 MB allows, in the `breaches` output.
+ */
+export function gateMessages(breaches: Breach[], maxAnnotations: number, maxValueChars = 100): GateMessages {
+  const shown = breaches.slice(0, maxAnnotations).map((b) => describeBreachShort(b, maxValueChars));
+  const more = breaches.length - shown.length;
+  const total = more
+    ? [
+        `… and ${more} more breach${more === 1 ? '' : 'es'} (${breaches.length} in all): every one is in report.json, the worst in the breaches output.`,
+      ]
+    : [];
+  const annotations = [...shown, ...total];
+  return { annotations, failure: annotations.join('\n') };
 }

@@ -16,7 +16,7 @@ import {
   type UsageQuery,
 } from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
-import { describeBreach, evaluateGate } from './gate.js';
+import { evaluateGate, gateMessages } from './gate.js';
 import { formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
@@ -25,6 +25,8 @@ import { normaliseRow, type RecordContext } from './records.js';
 import { replayResultsFile, type RowsHandler } from './replay.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
+import { safeJson } from './escape.js';
+import { fitJsonArray, fitText, MAX_BREACH_ANNOTATIONS, OUTPUT_LIMIT_BYTES } from './limits.js';
 
 export interface Deps extends StageContext {
   getInput: InputReader;
@@ -118,9 +120,19 @@ async function runStages(deps: Deps): Promise<void> {
     'total-429': String(report.totals.status429),
     'rate-429': report.totals.rate429.toFixed(4),
     breached: String(report.breaches.length > 0),
-    breaches: JSON.stringify(report.breaches),
+    // The worst first (the gate's order), as many as 1 MB holds; report.json has every one.
+    breaches: fitJsonArray(report.breaches, OUTPUT_LIMIT_BYTES, (shown, total) => ({
+      truncated: true,
+      shown,
+      total,
+      note: 'the breaches output holds the worst breaches GitHub allows (1 MB); report.json holds every one',
+    })),
     'ndjson-path': collected.ndjsonDir,
-    's3-uris': JSON.stringify(lake.s3Uris),
+    's3-uris': fitJsonArray(lake.s3Uris, OUTPUT_LIMIT_BYTES, (shown, total) => ({
+      truncated: true,
+      shown,
+      total,
+    })),
     'crawler-status': lake.crawlerStatus,
     'athena-query-execution-id': lake.athenaQueryExecutionId,
     'athena-results-csv': lake.athenaResultsCsv,
@@ -270,7 +282,8 @@ async function publishReport(
     await writeFile(summaryPath, markdown);
     await writeFile(
       reportPath,
-      JSON.stringify({ ...report, files: collected.files, s3Uris: lake.s3Uris }, null, 2) + '\n',
+      // Every value whole; invisible characters as \u escapes, so it shows nothing misleading.
+      safeJson({ ...report, files: collected.files, s3Uris: lake.s3Uris }, 2) + '\n',
     );
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);
@@ -294,8 +307,11 @@ async function publishReport(
   return { summary: summaryPath, report: reportPath };
 }
 
+/** Each output under GitHub's 1 MB, whatever produced it. */
 function setOutputs(io: ActionIO, outputs: Record<string, string>): void {
-  for (const [key, value] of Object.entries(outputs)) io.setOutput(key, value);
+  for (const [key, value] of Object.entries(outputs)) {
+    io.setOutput(key, fitText(value, OUTPUT_LIMIT_BYTES, 'bytes', '(truncated to 1 MB: see report.json)'));
+  }
 }
 
 /**
@@ -304,7 +320,8 @@ function setOutputs(io: ActionIO, outputs: Record<string, string>): void {
  */
 function applyGate(config: Config, report: Report, io: ActionIO, lakeError: unknown): void {
   const t = config.thresholds;
-  const lines = report.breaches.map(describeBreach);
+  // A handful of annotations and a failure of a few KB, however many groups breach.
+  const { annotations: lines, failure } = gateMessages(report.breaches, MAX_BREACH_ANNOTATIONS);
   if (lakeError) {
     for (const line of lines) {
       if (config.failOnBreach) io.error(line);
@@ -317,7 +334,7 @@ function applyGate(config: Config, report: Report, io: ActionIO, lakeError: unkn
   } else if (!lines.length) {
     io.info('No 429 threshold breached.');
   } else if (config.failOnBreach) {
-    throw new UserError(lines.join('\n'));
+    throw new UserError(failure);
   } else {
     for (const line of lines) io.warning(line, '429 threshold breached');
   }

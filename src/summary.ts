@@ -3,48 +3,17 @@
  * Every value from the data is escaped (client names hold `<`, `|`, quotes, anything), and the
  * text is kept under a size limit by trimming detail with a visible note, never by failing.
  */
-import { describeBreach } from './gate.js';
+import { describeBreachShort } from './gate.js';
 import { type Dimension, type GroupRow, type Report, type TrendRow } from './report.js';
 import type { CountField } from './records.js';
+import { cellText, code, escapeMarkdown, MAX_SHOWN_CHARS } from './escape.js';
+import { fitText, JOB_SUMMARY_LIMIT_BYTES, type SizeUnit, sizeOf } from './limits.js';
 
-/** Job summaries are dropped above 1 MiB; keep a margin for what GitHub adds. */
-const JOB_SUMMARY_LIMIT_BYTES = 1_000_000;
-/** Comments are refused above 65,536 characters. */
+// Kept for the section builders written against this module; the escaping lives in escape.ts.
+export { code, escapeMarkdown };
+
+/** Comments are refused above 65,536 characters; the margin is for the comment's marker. */
 export const PR_COMMENT_LIMIT_CHARS = 65_000;
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '|': '&#124;',
-  '`': '&#96;',
-  '*': '&#42;',
-  _: '&#95;',
-  '[': '&#91;',
-  ']': '&#93;',
-  '\\': '&#92;',
-  '~': '&#126;',
-  '#': '&#35;',
-  '!': '&#33;',
-  $: '&#36;',
-};
-
-/** Safe inside Markdown text, a table cell and HTML alike. */
-export function escapeMarkdown(value: string): string {
-  return (
-    value
-      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-      .replace(/[&<>"'|`*_[\]\\~#!$]/g, (c) => ENTITIES[c] as string)
-  );
-}
-
-/** Inline code that still escapes: entities are not decoded inside Markdown backticks, but are in <code>. */
-export function code(value: string): string {
-  return `<code>${escapeMarkdown(value)}</code>`;
-}
 
 /** `2026-11-13 → 2026-11-20` for whole days, full instants otherwise. */
 export function readableInterval(interval: string): string {
@@ -91,9 +60,9 @@ function dimensionColumns(dimensions: Dimension[]): Dimension[] {
 
 function dimensionCell(row: GroupRow, d: Dimension): string {
   if (d === 'clientId' && row.group.clientName) {
-    return `${escapeMarkdown(row.group.clientName)}<br><sub>${escapeMarkdown(row.group.clientId ?? '')}</sub>`;
+    return `${cellText(row.group.clientName)}<br><sub>${cellText(row.group.clientId ?? '')}</sub>`;
   }
-  return escapeMarkdown(row.group[d] ?? '') || '<i>none</i>';
+  return cellText(row.group[d] ?? '') || '<i>none</i>';
 }
 
 function groupTable(rows: GroupRow[], dimensions: Dimension[]): string {
@@ -194,7 +163,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
   if (breached) {
     out.push('### Breaches');
     const shown = report.breaches.slice(0, detail.breaches);
-    out.push(shown.map((b) => `- ${escapeMarkdown(describeBreach(b))}`).join('\n'));
+    out.push(shown.map((b) => `- ${escapeMarkdown(describeBreachShort(b, MAX_SHOWN_CHARS))}`).join('\n'));
     if (breached > shown.length) out.push(`- … and ${breached - shown.length} more (see report.json)`);
   }
 
@@ -253,9 +222,9 @@ export function renderSummary(
   report: Report,
   extras: SummaryExtras = {},
   limit = JOB_SUMMARY_LIMIT_BYTES,
-  unit: 'bytes' | 'chars' = 'bytes',
+  unit: SizeUnit = 'bytes',
 ): string {
-  const size = (text: string) => (unit === 'bytes' ? Buffer.byteLength(text, 'utf8') : text.length);
+  const size = (text: string) => sizeOf(text, unit);
   const total = report.trend.length;
   const levels: Detail[] = [
     { top: Number.MAX_SAFE_INTEGER, trendRows: total, chartBuckets: 120, breaches: 200 },
@@ -279,7 +248,6 @@ export function renderSummary(
     levels[levels.length - 1] as Detail,
     'Trimmed to fit: totals only. The full figures are in report.json.',
   );
-  return size(minimal) <= limit
-    ? minimal
-    : minimal.slice(0, Math.max(0, limit - 100)) + '\n\n> ✂️ Truncated.\n';
+  // Measured in the limit's own unit: a cut by characters against a byte limit would not fit.
+  return fitText(minimal, limit, unit, '> ✂️ Truncated to fit. The full figures are in report.json.');
 }

@@ -1,6 +1,7 @@
 /** The data lake's Markdown sections for the summary, pure. Every value from data or AWS is escaped. */
 import { formatDuration } from '../duration.js';
-import { code, escapeMarkdown, formatNumber, markdownTable as table } from '../summary.js';
+import { code, escapeMarkdown } from '../escape.js';
+import { formatNumber, markdownTable as table } from '../summary.js';
 import { type AthenaOutcome, athenaCostUsd } from './athena.js';
 import type { UploadResult } from './s3-upload.js';
 
@@ -91,8 +92,7 @@ export function glueSection(glue: GlueSummary): string {
 
 function cell(value: string | undefined): string {
   if (value === undefined) return '<i>null</i>';
-  const short = value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}…` : value;
-  return escapeMarkdown(short) || '<i>empty</i>';
+  return escapeMarkdown(value, MAX_CELL_CHARS) || '<i>empty</i>';
 }
 
 const isNumber = (value: string | undefined) =>
@@ -123,7 +123,8 @@ export function athenaSection(outcome: AthenaOutcome, sql: string): string {
   }
   out.push(`All rows: ${code(outcome.csvPath)}`);
   // <pre> is a raw HTML block: blank lines inside are fine, and the escaped entities are decoded.
-  const lines = sql.split(/\r?\n/).map((line) => escapeMarkdown(line));
+  // Tabs as spaces: escapeMarkdown would show them as \t.
+  const lines = sql.split(/\r?\n/).map((line) => escapeMarkdown(line.replace(/\t/g, '    ')));
   out.push(`<details><summary>SQL</summary>\n\n<pre>${lines.join('\n')}</pre>\n\n</details>`);
   return out.join('\n\n');
 }

@@ -6,15 +6,16 @@
 import { getOctokit } from '@actions/github';
 import type { Config, Env } from '../types.js';
 import type { StageContext } from '../stages.js';
+import { COMMENT_LIMIT_CHARS, fitText } from '../limits.js';
 import { COMMENT_EVENTS, pullRequestTarget, readEventPayload } from './context.js';
 
 /** GitHub refuses comment bodies above this many characters. */
-export const COMMENT_LIMIT_CHARS = 65_536;
+export { COMMENT_LIMIT_CHARS };
 /** The author of comments made with a workflow's GITHUB_TOKEN. */
 export const ACTIONS_BOT = 'github-actions[bot]';
 
 const TRUNCATED_NOTE =
-  "\n\n> ✂️ Truncated to fit GitHub's 65,536-character comment limit: the full report is in the job summary and summary.md.\n";
+  "> ✂️ Truncated to fit GitHub's 65,536-character comment limit: the full report is in the job summary and summary.md.";
 
 /**
  * The hidden marker. It names the workflow and job, so two uses of the action in one repository
@@ -31,19 +32,10 @@ export function commentMarker(env: Env): string {
   return id ? `<!-- genesys-usage-report: ${id} -->` : '<!-- genesys-usage-report -->';
 }
 
-/** Marker first (so a cut never loses it), then the report, cut to `limit` with a note. */
+/** Marker first (so a cut never loses it), then the report, cut to `limit` characters with a note. */
 export function buildCommentBody(markdown: string, marker: string, limit = COMMENT_LIMIT_CHARS): string {
   const head = `${marker}\n`;
-  if (head.length + markdown.length <= limit) return head + markdown;
-  const fence = '\n```';
-  let cut = Math.max(0, limit - head.length - TRUNCATED_NOTE.length - fence.length);
-  // Never split a surrogate pair (an emoji) in two.
-  const last = markdown.charCodeAt(cut - 1);
-  if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut--;
-  let kept = markdown.slice(0, cut);
-  // Close a code block (the Mermaid chart) cut open, or the note would render as code.
-  if ((kept.match(/^```/gm) ?? []).length % 2 === 1) kept += fence;
-  return (head + kept + TRUNCATED_NOTE).slice(0, limit);
+  return head + fitText(markdown, limit - head.length, 'chars', TRUNCATED_NOTE);
 }
 
 interface RequestErrorLike {

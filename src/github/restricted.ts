@@ -6,7 +6,7 @@
 import type { Env, InputReader } from '../types.js';
 import { describeError } from '../errors.js';
 import type { ActionIO } from '../io.js';
-import { code, escapeMarkdown } from '../summary.js';
+import { code, escapeMarkdown } from '../escape.js';
 import { detectRestrictedPullRequest, readEventPayload, type RestrictedPullRequest } from './context.js';
 
 /** What the outputs read when nothing was queried. */

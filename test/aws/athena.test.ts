@@ -116,6 +116,26 @@ describe('runAthenaQuery', () => {
     );
   });
 
+  it('writes formula cells neutralised (OWASP) and numbers as numbers in athena-results.csv', async () => {
+    const hostile = {
+      columns: ['client_name', 'requests', 'delta'],
+      rows: [
+        ['=HYPERLINK("http://evil.example","x")', '10', '-5'],
+        ['@SUM(A1:A9)', '+1+1', '+2.5E3'],
+        ['\tcmd', '-2+3', '0'],
+      ],
+    };
+    await withAthena({ execute: () => hostile }, async (athena, _fake, clock, csvPath) => {
+      await runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, csvPath));
+      expect(readFileSync(csvPath, 'utf8')).toBe(
+        'client_name,requests,delta\n' +
+          `"'=HYPERLINK(""http://evil.example"",""x"")",10,-5\n` +
+          `'@SUM(A1:A9),'+1+1,+2.5E3\n` +
+          `'\tcmd,'-2+3,0\n`,
+      );
+    });
+  });
+
   it('pages smaller than asked still give every row once', async () => {
     await withAthena({ pageSize: 2, execute: () => RESULT }, async (athena, _fake, clock, csvPath) => {
       const outcome = await runAthenaQuery(athena, SETTINGS, 'SELECT 1', options(clock, csvPath));

@@ -1,0 +1,160 @@
+/**
+ * Every value from the data (client names, template URIs, user ids: anyone who can name an OAuth
+ * client controls them) made neutral for where it is shown: Markdown/HTML (job summary, PR comment),
+ * log lines and annotations, JSON (outputs, report.json) and CSV. Pure, no I/O.
+ *
+ * Written by hand: no maintained library covers GitHub's own post-processing (mentions, issue
+ * references, autolinks) or the runner's workflow commands.
+ */
+
+/**
+ * Characters that show as nothing or change how their neighbours show: controls (Cc), format
+ * characters (Cf: bidi overrides and isolates, zero-width spaces and joiners, BOM, soft hyphen, tag
+ * characters), line and paragraph separators, lone surrogates, and the fillers that render blank.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u3164\uffa0]/gu;
+/** The same, but leaving the line breaks and tabs that JSON.stringify's layout puts between values. */
+const INVISIBLE_IN_JSON = /(?![\n\r\t])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\u034f\u115f\u1160\u3164\uffa0]/gu;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function hex4(unit: number): string {
+  return `\\u${unit.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** `\u202E`, `\n`, `\u{E0041}`: an invisible character written out so it is seen, not obeyed. */
+function visible(char: string): string {
+  const named = NAMED[char];
+  if (named) return named;
+  const point = char.codePointAt(0) as number;
+  return point > 0xffff ? `\\u{${point.toString(16).toUpperCase()}}` : hex4(point);
+}
+
+/** Invisible and control characters shown as escapes; everything else as it is. */
+export function showInvisible(value: string): string {
+  return value.replace(INVISIBLE, visible);
+}
+
+/**
+ * At most `max` UTF-16 units, ending in `…` when shortened, never splitting a surrogate pair.
+ * The whole value stays in report.json and the NDJSON.
+ */
+export function shorten(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = Math.max(0, max - 1);
+  const last = value.charCodeAt(cut - 1);
+  if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${value.slice(0, cut)}…`;
+}
+
+/** Longest value shown in a table cell or a one-line list item; report.json has the rest. */
+export const MAX_SHOWN_CHARS = 100;
+
+/**
+ * An empty HTML comment: GitHub renders nothing for it, but it splits the text, so what follows an
+ * `@` is no mention (no notification), what follows a `#` no issue reference, and `https://...` or
+ * `www.` no link. Entities do not do this: GitHub finds mentions after decoding them (`&#64;octocat`
+ * still notifies), and a backslash before `@` is not honoured either.
+ */
+const BREAK = '<!-- -->';
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '|': '&#124;',
+  '`': '&#96;',
+  '*': '&#42;',
+  _: '&#95;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '\\': '&#92;',
+  '~': '&#126;',
+  '!': '&#33;',
+  $: '&#36;',
+  '@': `@${BREAK}`,
+  '#': `&#35;${BREAK}`,
+};
+
+/**
+ * A value as inert Markdown text, safe in a paragraph, a table cell and inline HTML alike:
+ * invisible characters shown as escapes, Markdown and HTML syntax as entities, mentions, issue
+ * references and autolinks broken, and shortened to `max` characters.
+ */
+export function escapeMarkdown(value: string, max = Number.POSITIVE_INFINITY): string {
+  return (
+    showInvisible(shorten(value, max))
+      .replace(/[&<>"'|`*_[\]\\~!$@#]/g, (c) => ENTITIES[c] as string)
+      // The schemes GitHub links (GFM's extended autolinks); s3:// and the like stay as they are.
+      .replace(/\b(https?|ftp):(?=\/\/)/gi, `$1:${BREAK}`)
+      .replace(/\b(www)(?=\.)/gi, `$1${BREAK}`)
+  );
+}
+
+/** Inline code that still escapes: entities are not decoded inside Markdown backticks, but are in <code>. */
+export function code(value: string, max = Number.POSITIVE_INFINITY): string {
+  return `<code>${escapeMarkdown(value, max)}</code>`;
+}
+
+/** A table cell or list item: escaped and shortened to MAX_SHOWN_CHARS. */
+export function cellText(value: string): string {
+  return escapeMarkdown(value, MAX_SHOWN_CHARS);
+}
+
+/**
+ * One log line (`core.info` writes it raw): invisible characters and line breaks shown as escapes,
+ * so a value cannot start a new line; a line that would start with `::` (a workflow command) or hold
+ * `##[` (the runner's older command form, honoured anywhere in a line) has that written out instead.
+ */
+export function forLog(message: string): string {
+  return breakCommands(showInvisible(message));
+}
+
+/**
+ * An annotation's message (warning, error, setFailed): @actions/core encodes its line breaks, so
+ * they stay; every other invisible character is shown as an escape.
+ */
+export function forAnnotation(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => breakCommands(showInvisible(line)))
+    .join('\n');
+}
+
+function breakCommands(line: string): string {
+  return line.replace(/^(\s*):(?=:)/, '$1\\u003A').replace(/##\[/g, '##\\u005B');
+}
+
+/**
+ * JSON text whose invisible characters are written as `\uXXXX` escapes: it parses to exactly the
+ * same values, but shows nothing misleading when printed (outputs, report.json). Invisible
+ * characters only occur inside strings: JSON.stringify escapes controls, and the line breaks of its
+ * layout are left alone.
+ */
+export function jsonSafe(json: string): string {
+  return json.replace(INVISIBLE_IN_JSON, (char) => {
+    let out = '';
+    for (let i = 0; i < char.length; i++) out += hex4(char.charCodeAt(i));
+    return out;
+  });
+}
+
+/** JSON.stringify with invisible characters escaped (see jsonSafe). */
+export function safeJson(value: unknown, indent?: number): string {
+  return jsonSafe(JSON.stringify(value, null, indent));
+}
+
+/** A number as spreadsheets read it: such a cell is left as it is. */
+const CSV_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A CSV cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+ * a carriage return, as OWASP lists) gets a leading `'`, which spreadsheets show as text. Numbers
+ * (`-5`, `+1.5E3`) stay numbers. The quoting of the cell is left to the CSV writer.
+ */
+export function csvNeutral(value: string): string {
+  if (!/^[=+\-@\t\r]/.test(value) || CSV_NUMBER.test(value)) return value;
+  return `'${value}`;
+}

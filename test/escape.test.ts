@@ -1,0 +1,153 @@
+/** The escaping module against one table of hostile values, for every place a value is shown. */
+import {
+  cellText,
+  code,
+  csvNeutral,
+  escapeMarkdown,
+  forAnnotation,
+  forLog,
+  jsonSafe,
+  MAX_SHOWN_CHARS,
+  safeJson,
+  shorten,
+  showInvisible,
+} from '../src/escape.js';
+import { csvLine } from '../src/aws/csv.js';
+
+const BREAK = '<!-- -->';
+
+/** What Markdown leaves as live syntax once the empty comments (inert by design) are taken out. */
+const LIVE_MARKUP = /[<>|`*[\]\\~!$_"'\n\r]/;
+/** A GitHub mention, issue reference or autolink as GitHub finds them in the rendered text. */
+const MENTION = /(^|[^\w])@[a-z0-9][a-z0-9-]*/i;
+const ISSUE_REF = /#\d/;
+const AUTOLINK = /(https?:\/\/|www\.)/i;
+
+/** The text GitHub's mention and link finders see: entities decoded. */
+function decode(html: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"' };
+  return html.replace(/&(#\d+|\w+);/g, (_m, e: string) =>
+    e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (named[e] ?? ''),
+  );
+}
+
+/** name, raw value, and the exact Markdown it must become. */
+const HOSTILE: [string, string, string][] = [
+  [
+    'mentions of a user and a team',
+    '@octocat please look @acme/security-team',
+    `@${BREAK}octocat please look @${BREAK}acme/security-team`,
+  ],
+  ['an email address', 'ops@acme.example', `ops@${BREAK}acme.example`],
+  ['an issue reference', 'fixes #12 and acme/app#7', `fixes &#35;${BREAK}12 and acme/app&#35;${BREAK}7`],
+  ['a bare URL', 'see https://evil.example/x', `see https:${BREAK}//evil.example/x`],
+  ['a www link', 'www.evil.example', `www${BREAK}.evil.example`],
+  ['an FTP URL', 'FTP://evil.example', `FTP:${BREAK}//evil.example`],
+  ['an S3 URI (GitHub does not link it)', 's3://bucket/key', 's3://bucket/key'],
+  ['a Markdown link', '[click](javascript:alert(1))', '&#91;click&#93;(javascript:alert(1))'],
+  ['an image tag', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
+  ['a table pipe and code', 'a | `b`', 'a &#124; &#96;b&#96;'],
+  ['a heading', '# Title', `&#35;${BREAK} Title`],
+  ['a bidi override', 'abc\u202Etxt.exe', 'abc&#92;u202Etxt.exe'],
+  ['bidi isolates and marks', '\u2066x\u2069\u200F', '&#92;u2066x&#92;u2069&#92;u200F'],
+  ['a line separator', 'one\u2028two', 'one&#92;u2028two'],
+  ['a newline, a tab and a carriage return', 'a\nb\tc\rd', 'a&#92;nb&#92;tc&#92;rd'],
+  ['a zero-width space and a BOM', 'o\u200Bk\uFEFF', 'o&#92;u200Bk&#92;uFEFF'],
+  ['a tag character', 'x\u{E0041}', 'x&#92;u{E0041}'],
+  ['a Hangul filler', 'x\u3164y', 'x&#92;u3164y'],
+  ['C0 and C1 controls', '\u0000\u001b[31m\u0085', '&#92;u0000&#92;u001B&#91;31m&#92;u0085'],
+  ['a lone surrogate', 'a\uD800b', 'a&#92;uD800b'],
+  ['a workflow command', '::add-mask::x', '::add-mask::x'],
+  ['math', '$x$ and ~~s~~', '&#36;x&#36; and &#126;&#126;s&#126;&#126;'],
+  ['plain multi-byte text', 'Ünïcødé 日本語 😀', 'Ünïcødé 日本語 😀'],
+];
+
+describe('escapeMarkdown on hostile values', () => {
+  it.each(HOSTILE)('%s', (_name, raw, expected) => {
+    const md = escapeMarkdown(raw);
+    expect(md).toBe(expected);
+    const text = md.replaceAll(BREAK, '\u0001');
+    expect(text.replaceAll('\u0001', '')).not.toMatch(LIVE_MARKUP);
+    // Split by the comment, no piece holds a mention, an issue reference or a link.
+    for (const piece of text.split('\u0001').map(decode)) {
+      expect(piece).not.toMatch(MENTION);
+      expect(piece).not.toMatch(ISSUE_REF);
+      expect(piece).not.toMatch(AUTOLINK);
+    }
+    // Nothing invisible is left.
+    expect(md).not.toMatch(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u);
+  });
+
+  it('wraps code in <code> with the same escaping', () => {
+    expect(code('@octocat')).toBe(`<code>@${BREAK}octocat</code>`);
+  });
+});
+
+describe('shorten and cellText', () => {
+  it('shortens long values with an ellipsis, never splitting a surrogate pair', () => {
+    expect(shorten('abcdef', 4)).toBe('abc…');
+    expect(shorten('abc', 4)).toBe('abc');
+    expect(shorten('ab😀cd', 4)).toBe('ab…');
+    const name = '名'.repeat(200_000);
+    const cell = cellText(name);
+    expect(cell).toBe(`${'名'.repeat(MAX_SHOWN_CHARS - 1)}…`);
+  });
+});
+
+describe('log lines and annotations', () => {
+  it.each([
+    ['a command after a line break', 'name\n::error::pwned', 'name\\n::error::pwned'],
+    ['a command at the start', '::stop-commands::abc', '\\u003A:stop-commands::abc'],
+    ['a command after spaces', '  ::add-mask::x', '  \\u003A:add-mask::x'],
+    ['the older command form anywhere', 'x ##[error]y', 'x ##\\u005Berror]y'],
+    ['a bidi override', 'a\u202Eb', 'a\\u202Eb'],
+  ])('forLog: %s', (_name, raw, expected) => {
+    expect(forLog(raw)).toBe(expected);
+    expect(forLog(raw)).not.toMatch(/\n/);
+    expect(forLog(raw)).not.toMatch(/^\s*::/);
+  });
+
+  it('forAnnotation keeps line breaks (core encodes them) and guards every line', () => {
+    expect(forAnnotation('one\n::warning::two\u202E')).toBe('one\n\\u003A:warning::two\\u202E');
+  });
+});
+
+describe('JSON', () => {
+  it('escapes invisible characters inside strings and parses back to the same value', () => {
+    const value = { name: 'a\u202Eb\u2028c\u0085d\u{E0041}', n: 1, nested: ['\u200B'] };
+    const json = safeJson(value, 2);
+    expect(json).not.toMatch(/[\u202E\u2028\u0085\u200B]|\u{E0041}/u);
+    expect(json).toContain('a\\u202Eb\\u2028c\\u0085d\\uDB40\\uDC41');
+    expect(JSON.parse(json)).toEqual(value);
+    expect(jsonSafe('{\n  "a": 1\n}')).toBe('{\n  "a": 1\n}');
+  });
+});
+
+describe('CSV (OWASP formula injection)', () => {
+  it.each([
+    ['=HYPERLINK("http://evil","x")', `'=HYPERLINK("http://evil","x")`],
+    ['@SUM(A1:A2)', `'@SUM(A1:A2)`],
+    ['+1+1', `'+1+1`],
+    ['-2+3', `'-2+3`],
+    ['\tTAB', `'\tTAB`],
+    ['\rCR', `'\rCR`],
+    ['-5', '-5'],
+    ['+1.5E3', '+1.5E3'],
+    ['42', '42'],
+    ['0.25', '0.25'],
+    ['plain', 'plain'],
+    ['', ''],
+  ])('%j', (raw, expected) => {
+    expect(csvNeutral(raw)).toBe(expected);
+  });
+
+  it('quotes the neutralised cell as RFC 4180 requires', () => {
+    expect(csvLine(['=1+2', '-7', '@x,y', 'a"b', undefined])).toBe(`'=1+2,-7,"'@x,y","a""b",\n`);
+  });
+});
+
+describe('showInvisible', () => {
+  it('leaves visible text alone', () => {
+    expect(showInvisible('Billing sync (EU) – v2')).toBe('Billing sync (EU) – v2');
+  });
+});
