@@ -35,6 +35,12 @@ export function evaluateGate(
 
 /** One line per breach: the threshold, its limit, the value seen and the group where one applies. */
 export function describeBreach(breach: Breach): string {
+  if (breach.threshold === 'max-rate-limit-events') {
+    return `max-rate-limit-events breached: near-limit events ${breach.value} > limit ${breach.limit}`;
+  }
+  if (breach.threshold === 'max-requests-growth') {
+    return `max-requests-growth breached: total requests grew ${breach.value}% against the previous window > limit ${breach.limit}%`;
+  }
   const unit = breach.threshold === 'max-429-rate' ? '%' : '';
   const where = breach.group ? ` for ${groupLabel(breach.group)}` : '';
   const what = breach.threshold === 'max-429-rate' ? '429 rate' : breach.group ? '429s' : 'total 429s';

@@ -12,11 +12,13 @@ import {
   DataLakeError,
   type DataLakeResult,
   type PublishComment,
+  type RateLimitEventsQuery,
   type StageContext,
   type UsageQuery,
 } from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
+import { type EarlyWarning, runEarlyWarning } from './early-warning.js';
 import { formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
@@ -29,6 +31,7 @@ import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './sum
 export interface Deps extends StageContext {
   getInput: InputReader;
   queryUsage: UsageQuery;
+  queryRateLimitEvents: RateLimitEventsQuery;
   dataLake: DataLake;
   publishComment: PublishComment;
 }
@@ -42,6 +45,8 @@ export function defaultDeps(env: Env = process.env): Deps {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     // Loaded on first use: a replay needs neither the Genesys nor the AWS SDK (about 8 MB of code).
     queryUsage: async (...args) => (await import('./genesys/index.js')).queryGenesysUsage(...args),
+    queryRateLimitEvents: async (...args) =>
+      (await import('./genesys/rate-limits.js')).queryRateLimitEvents(...args),
     dataLake: async (...args) => (await import('./aws/index.js')).runDataLake(...args),
     publishComment: async (...args) => (await import('./github/comment.js')).publishComment(...args),
   };
@@ -92,6 +97,13 @@ async function runStages(deps: Deps): Promise<void> {
     groups,
   );
   report.breaches = evaluateGate(report, groups, config.thresholds);
+  // Near-limit events and the previous period: queried after the usage, reported and gated with it.
+  const early = await runEarlyWarning(config, deps, {
+    totals: report.totals,
+    groups,
+    collectedAt: collected.collectedAt,
+  });
+  report.breaches.push(...early.breaches);
 
   // The data lake: a failure here still leaves the NDJSON, the report and the outputs in place.
   let lake = NO_LAKE;
@@ -102,6 +114,9 @@ async function runStages(deps: Deps): Promise<void> {
         files: collected.files,
         ndjsonDir: collected.ndjsonDir,
         report,
+        extraUploads: early.eventFiles.files.length
+          ? [{ label: 'Near-limit events', prefix: early.eventFiles.prefix, files: early.eventFiles.files }]
+          : [],
       });
     } catch (error) {
       lakeError = error;
@@ -110,7 +125,7 @@ async function runStages(deps: Deps): Promise<void> {
     }
   }
 
-  const paths = await publishReport(config, deps, report, collected, lake);
+  const paths = await publishReport(config, deps, report, collected, lake, early);
   setOutputs(io, {
     'query-id': collected.queryIds.join(','),
     records: String(report.records),
@@ -126,8 +141,9 @@ async function runStages(deps: Deps): Promise<void> {
     'athena-results-csv': lake.athenaResultsCsv,
     'summary-path': paths.summary,
     'report-json': paths.report,
+    ...early.outputs,
   });
-  await io.group('Gate', async () => applyGate(config, report, io, lakeError));
+  await io.group('Gate', async () => applyGate(config, report, io, lakeError, early.gateFailures));
 }
 
 const NO_LAKE: DataLakeResult = {
@@ -253,6 +269,7 @@ async function publishReport(
   report: Report,
   collected: Collected,
   lake: DataLakeResult,
+  early: EarlyWarning,
 ): Promise<{ summary: string; report: string }> {
   const { io } = deps;
   const summaryPath = path.join(config.outputDir, 'summary.md');
@@ -260,8 +277,12 @@ async function publishReport(
   await io.group('Report', async () => {
     const extras: SummaryExtras = {
       sections: lake.sections,
+      ...early.summary,
       files: [
         { label: 'NDJSON partitions', path: collected.ndjsonDir },
+        ...(early.eventFiles.files.length
+          ? [{ label: 'Near-limit events (NDJSON)', path: early.eventFiles.ndjsonDir }]
+          : []),
         { label: 'Report (JSON)', path: reportPath },
         ...(lake.athenaResultsCsv ? [{ label: 'Athena results (CSV)', path: lake.athenaResultsCsv }] : []),
       ],
@@ -270,7 +291,18 @@ async function publishReport(
     await writeFile(summaryPath, markdown);
     await writeFile(
       reportPath,
-      JSON.stringify({ ...report, files: collected.files, s3Uris: lake.s3Uris }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          ...report,
+          ...(early.rateLimitEvents ? { rateLimitEvents: early.rateLimitEvents } : {}),
+          ...(early.comparison ? { comparison: early.comparison } : {}),
+          files: collected.files,
+          ...(early.eventFiles.files.length ? { rateLimitEventFiles: early.eventFiles.files } : {}),
+          s3Uris: lake.s3Uris,
+        },
+        null,
+        2,
+      ) + '\n',
     );
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);
@@ -302,17 +334,32 @@ function setOutputs(io: ActionIO, outputs: Record<string, string>): void {
  * One line per breach: the step fails, or only warns with fail-on-breach false. A data lake failure
  * fails the step in any case; the breaches are then reported as errors beside it.
  */
-function applyGate(config: Config, report: Report, io: ActionIO, lakeError: unknown): void {
+function applyGate(
+  config: Config,
+  report: Report,
+  io: ActionIO,
+  lakeError: unknown,
+  unevaluated: string[] = [],
+): void {
   const t = config.thresholds;
   const lines = report.breaches.map(describeBreach);
+  // A threshold that cannot be evaluated fails the step whatever fail-on-breach says: it guards nothing.
+  if (unevaluated.length && !lakeError) throw new UserError([...unevaluated, ...lines].join('\n'));
   if (lakeError) {
+    for (const line of unevaluated) io.error(line);
     for (const line of lines) {
       if (config.failOnBreach) io.error(line);
       else io.warning(line, '429 threshold breached');
     }
     throw lakeError;
   }
-  if (t.max429 === undefined && t.max429Rate === undefined && t.max429PerGroup === undefined) {
+  if (
+    t.max429 === undefined &&
+    t.max429Rate === undefined &&
+    t.max429PerGroup === undefined &&
+    t.maxRateLimitEvents === undefined &&
+    t.maxRequestsGrowth === undefined
+  ) {
     io.info('No 429 thresholds set (max-429, max-429-rate, max-429-per-group): nothing to gate.');
   } else if (!lines.length) {
     io.info('No 429 threshold breached.');
