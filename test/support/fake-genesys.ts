@@ -1,6 +1,6 @@
 /**
  * A loopback fake of the Genesys Cloud endpoints this action uses (OAuth client credentials, the usage
- * aggregates jobs, the client-scoped jobs and the legacy usage query), for the real SDK to talk to
+ * aggregates jobs, the client-scoped jobs, the legacy usage query and the near-limit events), for the real SDK to talk to
  * through its gateway setting: `parseEnvironment(fake.url)`. Jobs follow scripted statuses and pages;
  * one-off faults (429, 5xx, connection resets) can be queued for matching requests.
  */
