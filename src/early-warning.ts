@@ -51,7 +51,8 @@ export interface EarlyWarning {
    * read): the step fails with it at the gate, after the report and the outputs are written.
    */
   gateFailures: string[];
-  outputs: Record<'rate-limit-events' | 'requests-change' | 'change-429', string>;
+  /** Set only for the features asked for (empty when their figure is unknown); the rest stay unset. */
+  outputs: Partial<Record<'rate-limit-events' | 'requests-change' | 'change-429', string>>;
   summary: { headerLines: string[]; warningSections: string[]; groupSections: string[] };
 }
 
@@ -65,7 +66,10 @@ export async function runEarlyWarning(
     eventFiles: { files: [], ndjsonDir: path.join(config.outputDir, ...prefix.split('/')), prefix },
     breaches: [],
     gateFailures: [],
-    outputs: { 'rate-limit-events': '', 'requests-change': '', 'change-429': '' },
+    outputs: {
+      ...(config.rateLimitEvents ? { 'rate-limit-events': '' } : {}),
+      ...(config.comparePrevious ? { 'requests-change': '', 'change-429': '' } : {}),
+    },
     summary: { headerLines: [], warningSections: [], groupSections: [] },
   };
   if (config.rateLimitEvents) {
