@@ -124,6 +124,7 @@ async function stages(
     // Other tables (the near-limit events): the same upload and partial-bucket rule, their own prefix.
     for (const extra of input.extraUploads ?? []) {
       const settings = { ...s3, prefix: extra.prefix };
+      const before = [...result.s3Uris];
       const done = await io.group(`Upload to S3: ${extra.label}`, () =>
         uploadPartitions(clients.s3, settings, extra.files, {
           granularity: config.granularity,
@@ -134,6 +135,8 @@ async function stages(
           },
         }),
       );
+      // All done: in the order of the partitions, as above.
+      result.s3Uris = [...before, ...done.filter((u) => u.uploaded).map((u) => u.uri)];
       result.sections.push(s3Section(s3.bucket, extra.prefix, done));
     }
   }
