@@ -6,6 +6,7 @@ import path from 'node:path';
 import { checkIdentifiers, PLACEHOLDERS, unknownPlaceholders } from './aws/sql.js';
 import { parseDurationMs } from './duration.js';
 import { inputError, UserError } from './errors.js';
+import { previousWindow } from './compare.js';
 import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
 import type {
   Api,
@@ -92,6 +93,8 @@ export const DEFAULTS = {
   'query-timeout': '15m',
   'crawler-timeout': '15m',
   'athena-timeout': '10m',
+  'rate-limit-events': 'false',
+  'compare-previous': 'false',
 } as const;
 
 /** Reads `INPUT_<NAME>` as the runner sets it (what `core.getInput` does), trimmed. */
@@ -352,6 +355,8 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   const needed: Metric[] = [];
   if (Object.keys(thresholds).length) needed.push('Status429');
   if (thresholds.max429Rate !== undefined) needed.push('Requests');
+  const early = parseEarlyWarning(input, { resultsFile, interval, api, now, metrics });
+  Object.assign(thresholds, early.thresholds);
   const missing = metrics.length ? needed.filter((m) => !metrics.includes(m)) : [];
   if (missing.length) {
     throw inputError(
@@ -392,6 +397,9 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
         }
       : undefined,
     thresholds,
+    rateLimitEvents: early.rateLimitEvents,
+    comparePrevious: early.comparePrevious,
+    previousResultsFile: early.previousResultsFile,
     failOnBreach: parseBoolean('fail-on-breach', input('fail-on-breach')),
     top: parseCount('top', input('top'), 1, 1000),
     summary: parseBoolean('summary', input('summary')),
@@ -401,4 +409,92 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
     crawlerTimeoutMs: parseTimeout('crawler-timeout', input('crawler-timeout')),
     athenaTimeoutMs: parseTimeout('athena-timeout', input('athena-timeout')),
   };
+}
+
+interface EarlyWarning {
+  rateLimitEvents: boolean;
+  comparePrevious: boolean;
+  previousResultsFile?: string;
+  thresholds: Pick<Thresholds, 'maxRateLimitEvents' | 'maxRequestsGrowth'>;
+}
+
+/**
+ * The early-warning inputs: near-limit events and the comparison with the previous window, with the
+ * thresholds on them. Each threshold needs its feature, so it can never silently read 0.
+ */
+function parseEarlyWarning(
+  input: (name: string) => string,
+  run: { resultsFile?: string; interval?: Interval; api: Api; now: Date; metrics: Metric[] },
+): EarlyWarning {
+  const rateLimitEvents = parseBoolean('rate-limit-events', input('rate-limit-events'));
+  const comparePrevious = parseBoolean('compare-previous', input('compare-previous'));
+  const previousResultsFile = input('previous-results-file') || undefined;
+  const thresholds: EarlyWarning['thresholds'] = {};
+  const maxEvents = input('max-rate-limit-events');
+  if (maxEvents) {
+    thresholds.maxRateLimitEvents = parseCount('max-rate-limit-events', maxEvents);
+    if (!rateLimitEvents)
+      throw inputError('max-rate-limit-events', maxEvents, "it needs 'rate-limit-events: true' as well");
+  }
+  const maxGrowth = input('max-requests-growth');
+  if (maxGrowth) {
+    const m = /^(\d+(?:\.\d+)?|\.\d+)\s*%?$/.exec(maxGrowth);
+    if (!m)
+      throw inputError(
+        'max-requests-growth',
+        maxGrowth,
+        'expected a percentage of 0 or more, such as 20 or 20%',
+      );
+    thresholds.maxRequestsGrowth = Number(m[1]);
+    if (!comparePrevious)
+      throw inputError('max-requests-growth', maxGrowth, "it needs 'compare-previous: true' as well");
+    if (run.metrics.length && !run.metrics.includes('Requests'))
+      throw inputError(
+        'metrics',
+        run.metrics.join(','),
+        'max-requests-growth needs Requests: add it, or leave metrics empty for all',
+      );
+  }
+  if (rateLimitEvents && run.resultsFile) {
+    throw inputError(
+      'rate-limit-events',
+      'true',
+      "the near-limit events are read from Genesys Cloud, not from a saved result: remove it, or 'results-file'",
+    );
+  }
+  if (previousResultsFile && !run.resultsFile) {
+    throw inputError(
+      'previous-results-file',
+      previousResultsFile,
+      "it replays the previous period beside 'results-file': set that too, or remove it to query the previous window",
+    );
+  }
+  if (previousResultsFile && !comparePrevious) {
+    throw inputError(
+      'previous-results-file',
+      previousResultsFile,
+      "it needs 'compare-previous: true' as well",
+    );
+  }
+  if (comparePrevious && run.resultsFile && !previousResultsFile) {
+    throw inputError(
+      'compare-previous',
+      'true',
+      "on a replay ('results-file') set 'previous-results-file' to the previous period's saved result",
+    );
+  }
+  if (comparePrevious && !run.resultsFile && run.interval && run.api === 'aggregates') {
+    // The previous window must be within the aggregates API's year too.
+    const previous = previousWindow(run.interval);
+    const yearAgo = new Date(run.now.getTime());
+    yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
+    if (previous.start < yearAgo) {
+      throw inputError(
+        'compare-previous',
+        'true',
+        `the previous window ${formatInterval(previous)} starts more than one year back, which the aggregates API does not serve: use a shorter interval`,
+      );
+    }
+  }
+  return { rateLimitEvents, comparePrevious, previousResultsFile, thresholds };
 }

@@ -44,6 +44,12 @@ export function describeBreach(breach: Breach): string {
  * them whole) and its invisible characters and line breaks shown as escapes, so one breach is one line.
  */
 export function describeBreachShort(breach: Breach, maxValueChars: number): string {
+  if (breach.threshold === 'max-rate-limit-events') {
+    return `max-rate-limit-events breached: near-limit events ${breach.value} > limit ${breach.limit}`;
+  }
+  if (breach.threshold === 'max-requests-growth') {
+    return `max-requests-growth breached: total requests grew ${breach.value}% against the previous window > limit ${breach.limit}%`;
+  }
   const unit = breach.threshold === 'max-429-rate' ? '%' : '';
   const group =
     breach.group &&

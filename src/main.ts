@@ -12,11 +12,13 @@ import {
   DataLakeError,
   type DataLakeResult,
   type PublishComment,
+  type RateLimitEventsQuery,
   type StageContext,
   type UsageQuery,
 } from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { evaluateGate, gateMessages } from './gate.js';
+import { type EarlyWarning, runEarlyWarning } from './early-warning.js';
 import { formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
@@ -31,6 +33,7 @@ import { fitJsonArray, fitText, MAX_BREACH_ANNOTATIONS, OUTPUT_LIMIT_BYTES } fro
 export interface Deps extends StageContext {
   getInput: InputReader;
   queryUsage: UsageQuery;
+  queryRateLimitEvents: RateLimitEventsQuery;
   dataLake: DataLake;
   publishComment: PublishComment;
 }
@@ -44,6 +47,8 @@ export function defaultDeps(env: Env = process.env): Deps {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     // Loaded on first use: a replay needs neither the Genesys nor the AWS SDK (about 8 MB of code).
     queryUsage: async (...args) => (await import('./genesys/index.js')).queryGenesysUsage(...args),
+    queryRateLimitEvents: async (...args) =>
+      (await import('./genesys/rate-limits.js')).queryRateLimitEvents(...args),
     dataLake: async (...args) => (await import('./aws/index.js')).runDataLake(...args),
     publishComment: async (...args) => (await import('./github/comment.js')).publishComment(...args),
   };
@@ -94,6 +99,13 @@ async function runStages(deps: Deps): Promise<void> {
     groups,
   );
   report.breaches = evaluateGate(report, groups, config.thresholds);
+  // Near-limit events and the previous period: queried after the usage, reported and gated with it.
+  const early = await runEarlyWarning(config, deps, {
+    totals: report.totals,
+    groups,
+    collectedAt: collected.collectedAt,
+  });
+  report.breaches.push(...early.breaches);
 
   // The data lake: a failure here still leaves the NDJSON, the report and the outputs in place.
   let lake = NO_LAKE;
@@ -104,6 +116,9 @@ async function runStages(deps: Deps): Promise<void> {
         files: collected.files,
         ndjsonDir: collected.ndjsonDir,
         report,
+        extraUploads: early.eventFiles.files.length
+          ? [{ label: 'Near-limit events', prefix: early.eventFiles.prefix, files: early.eventFiles.files }]
+          : [],
       });
     } catch (error) {
       lakeError = error;
@@ -112,7 +127,7 @@ async function runStages(deps: Deps): Promise<void> {
     }
   }
 
-  const paths = await publishReport(config, deps, report, collected, lake);
+  const paths = await publishReport(config, deps, report, collected, lake, early);
   setOutputs(io, {
     'query-id': collected.queryIds.join(','),
     records: String(report.records),
@@ -138,8 +153,9 @@ async function runStages(deps: Deps): Promise<void> {
     'athena-results-csv': lake.athenaResultsCsv,
     'summary-path': paths.summary,
     'report-json': paths.report,
+    ...early.outputs,
   });
-  await io.group('Gate', async () => applyGate(config, report, io, lakeError));
+  await io.group('Gate', async () => applyGate(config, report, io, lakeError, early.gateFailures));
 }
 
 const NO_LAKE: DataLakeResult = {
@@ -265,6 +281,7 @@ async function publishReport(
   report: Report,
   collected: Collected,
   lake: DataLakeResult,
+  early: EarlyWarning,
 ): Promise<{ summary: string; report: string }> {
   const { io } = deps;
   const summaryPath = path.join(config.outputDir, 'summary.md');
@@ -272,8 +289,12 @@ async function publishReport(
   await io.group('Report', async () => {
     const extras: SummaryExtras = {
       sections: lake.sections,
+      ...early.summary,
       files: [
         { label: 'NDJSON partitions', path: collected.ndjsonDir },
+        ...(early.eventFiles.files.length
+          ? [{ label: 'Near-limit events (NDJSON)', path: early.eventFiles.ndjsonDir }]
+          : []),
         { label: 'Report (JSON)', path: reportPath },
         ...(lake.athenaResultsCsv ? [{ label: 'Athena results (CSV)', path: lake.athenaResultsCsv }] : []),
       ],
@@ -283,7 +304,17 @@ async function publishReport(
     await writeFile(
       reportPath,
       // Every value whole; invisible characters as \u escapes, so it shows nothing misleading.
-      safeJson({ ...report, files: collected.files, s3Uris: lake.s3Uris }, 2) + '\n',
+      safeJson(
+        {
+          ...report,
+          ...(early.rateLimitEvents ? { rateLimitEvents: early.rateLimitEvents } : {}),
+          ...(early.comparison ? { comparison: early.comparison } : {}),
+          files: collected.files,
+          ...(early.eventFiles.files.length ? { rateLimitEventFiles: early.eventFiles.files } : {}),
+          s3Uris: lake.s3Uris,
+        },
+        2,
+      ) + '\n',
     );
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);
@@ -318,25 +349,41 @@ function setOutputs(io: ActionIO, outputs: Record<string, string>): void {
  * One line per breach: the step fails, or only warns with fail-on-breach false. A data lake failure
  * fails the step in any case; the breaches are then reported as errors beside it.
  */
-function applyGate(config: Config, report: Report, io: ActionIO, lakeError: unknown): void {
+function applyGate(
+  config: Config,
+  report: Report,
+  io: ActionIO,
+  lakeError: unknown,
+  unevaluated: string[] = [],
+): void {
   const t = config.thresholds;
   // A handful of annotations and a failure of a few KB, however many groups breach.
   const { annotations: lines, failure } = gateMessages(report.breaches, MAX_BREACH_ANNOTATIONS);
+  // A threshold that cannot be evaluated fails the step whatever fail-on-breach says: it guards nothing.
+  if (unevaluated.length && !lakeError)
+    throw new UserError([...unevaluated, failure].filter(Boolean).join('\n'));
   if (lakeError) {
+    for (const line of unevaluated) io.error(line);
     for (const line of lines) {
       if (config.failOnBreach) io.error(line);
-      else io.warning(line, '429 threshold breached');
+      else io.warning(line, 'Threshold breached');
     }
     throw lakeError;
   }
-  if (t.max429 === undefined && t.max429Rate === undefined && t.max429PerGroup === undefined) {
+  if (
+    t.max429 === undefined &&
+    t.max429Rate === undefined &&
+    t.max429PerGroup === undefined &&
+    t.maxRateLimitEvents === undefined &&
+    t.maxRequestsGrowth === undefined
+  ) {
     io.info('No 429 thresholds set (max-429, max-429-rate, max-429-per-group): nothing to gate.');
   } else if (!lines.length) {
     io.info('No 429 threshold breached.');
   } else if (config.failOnBreach) {
     throw new UserError(failure);
   } else {
-    for (const line of lines) io.warning(line, '429 threshold breached');
+    for (const line of lines) io.warning(line, 'Threshold breached');
   }
 }
 

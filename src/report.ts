@@ -39,7 +39,8 @@ export interface TrendRow extends Counts {
 }
 
 export interface Breach {
-  threshold: 'max-429' | 'max-429-rate' | 'max-429-per-group';
+  threshold:
+    'max-429' | 'max-429-rate' | 'max-429-per-group' | 'max-rate-limit-events' | 'max-requests-growth';
   limit: number;
   value: number;
   group?: Partial<Record<Dimension, string>>;

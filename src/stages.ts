@@ -30,7 +30,23 @@ export interface DataLakeInput {
   files: PartitionFile[];
   ndjsonDir: string;
   report: Report;
+  /** Other tables' files (the near-limit events), uploaded like the records under their own prefix. */
+  extraUploads?: { label: string; prefix: string; files: PartitionFile[] }[];
 }
+
+/**
+ * The near-limit events answer for an interval (the body as received), or `forbidden` when the OAuth
+ * client lacks the permission (HTTP 403): the caller decides whether that fails the run.
+ */
+export type RateLimitEventsAnswer =
+  { kind: 'answered'; body: unknown } | { kind: 'forbidden'; message: string };
+
+/** Queries the near-limit events (`POST /api/v2/analytics/ratelimits/aggregates/query`). */
+export type RateLimitEventsQuery = (
+  config: Config,
+  ctx: StageContext,
+  body: Record<string, unknown>,
+) => Promise<RateLimitEventsAnswer>;
 
 export interface DataLakeResult {
   s3Uris: string[];

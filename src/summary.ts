@@ -122,6 +122,12 @@ export interface SummaryExtras {
   files?: { label: string; path: string }[];
   /** Replaces the status line, e.g. when the run was skipped. */
   notice?: string;
+  /** Lines under the totals (the comparison with the previous period), already escaped. */
+  headerLines?: string[];
+  /** Early warnings shown above the 429 tables ("Close to the limit"), already escaped. */
+  warningSections?: string[];
+  /** Shown after the group tables ("Biggest movers"), already escaped. */
+  groupSections?: string[];
 }
 
 function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNote: string): string {
@@ -158,6 +164,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
       ],
     ),
   );
+  out.push(...(extras.headerLines ?? []));
   if (trimmedNote) out.push(`> ✂️ ${trimmedNote}`);
 
   if (breached) {
@@ -167,6 +174,8 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
     if (breached > shown.length) out.push(`- … and ${breached - shown.length} more (see report.json)`);
   }
 
+  out.push(...(extras.warningSections ?? []));
+
   if (report.dimensions.length && detail.top > 0) {
     const by429 = report.topBy429.slice(0, detail.top);
     out.push(`### Top ${by429.length} groups by 429s`);
@@ -175,6 +184,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
     out.push(`### Top ${byRequests.length} groups by requests`);
     out.push(groupTable(byRequests, report.dimensions));
   }
+  out.push(...(extras.groupSections ?? []));
 
   if (report.trend.length > 0 && detail.trendRows > 0) {
     const trend = report.trend.slice(-detail.trendRows);

@@ -31,6 +31,10 @@ export interface Thresholds {
   max429?: number;
   max429Rate?: number;
   max429PerGroup?: number;
+  /** Breach when the near-limit events are more than this (needs `rateLimitEvents`). */
+  maxRateLimitEvents?: number;
+  /** Breach when total requests grew by more than this percentage against the previous window. */
+  maxRequestsGrowth?: number;
 }
 
 export interface Config {
@@ -69,6 +73,12 @@ export interface Config {
     query?: string;
   };
   thresholds: Thresholds;
+  /** Also read the near-limit events (a rate limit reaching 90% of its maximum) for the interval. */
+  rateLimitEvents?: boolean;
+  /** Also read the window of equal length just before the interval, and report the change. */
+  comparePrevious?: boolean;
+  /** On a replay: the previous period's saved result, for `comparePrevious`. */
+  previousResultsFile?: string;
   failOnBreach: boolean;
   top: number;
   summary: boolean;

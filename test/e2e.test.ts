@@ -89,7 +89,7 @@ describe('dist/index.js on a saved result', () => {
     expect(run.code).toBe(0);
     // Workflow commands encode % as %25.
     expect(run.stdout).toContain(
-      '::warning title=429 threshold breached::max-429-rate breached: 429 rate 0.1907%25 > limit 0.1%25',
+      '::warning title=Threshold breached::max-429-rate breached: 429 rate 0.1907%25 > limit 0.1%25',
     );
     expect(run.outputs.breached).toBe('true');
   });

@@ -150,7 +150,7 @@ it('keeps every limit with 20,000 breaching groups, warning 5 times and once wit
   expectWithinLimits(run, body);
   expectBreachesOutput(run, 20_000);
 
-  const warnings = annotations(run).filter((l) => l.startsWith('::warning title=429 threshold breached'));
+  const warnings = annotations(run).filter((l) => l.startsWith('::warning title=Threshold breached'));
   expect(warnings).toHaveLength(6);
   expect(warnings[5]).toContain('and 19995 more breaches (20000 in all)');
   for (const text of [run.summary, body]) {

@@ -121,6 +121,24 @@ async function stages(
     // All done: the same objects, in the order of the partitions.
     result.s3Uris = uploads.filter((u) => u.uploaded).map((u) => u.uri);
     result.sections.push(s3Section(s3.bucket, s3.prefix, uploads));
+    // Other tables (the near-limit events): the same upload and partial-bucket rule, their own prefix.
+    for (const extra of input.extraUploads ?? []) {
+      const settings = { ...s3, prefix: extra.prefix };
+      const before = [...result.s3Uris];
+      const done = await io.group(`Upload to S3: ${extra.label}`, () =>
+        uploadPartitions(clients.s3, settings, extra.files, {
+          granularity: config.granularity,
+          interval: config.interval,
+          io,
+          onResult: (upload) => {
+            if (upload.uploaded) result.s3Uris.push(upload.uri);
+          },
+        }),
+      );
+      // All done: in the order of the partitions, as above.
+      result.s3Uris = [...before, ...done.filter((u) => u.uploaded).map((u) => u.uri)];
+      result.sections.push(s3Section(s3.bucket, extra.prefix, done));
+    }
   }
 
   if (config.glue && config.s3) {

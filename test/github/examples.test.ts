@@ -84,8 +84,24 @@ function withKeys(text: string, uses = USES): string[][] {
 }
 
 describe('examples/workflows', () => {
-  it('has the three examples', () => {
-    expect(files.sort()).toEqual(['daily-usage.yml', 'manual.yml', 'pull-request-check.yml']);
+  it('has the four examples', () => {
+    expect(files.sort()).toEqual([
+      'daily-usage.yml',
+      'early-warning.yml',
+      'manual.yml',
+      'pull-request-check.yml',
+    ]);
+  });
+
+  it('early-warning.yml: scheduled and on pull requests, gated on near-limit events and growth', () => {
+    const text = read('early-warning.yml');
+    expect(text).toMatch(/^ {2}schedule:\n(?: {4}#.*\n)* {4}- cron: /m);
+    expect(text).toMatch(/^ {2}pull_request:/m);
+    expect(text).toMatch(/^ {2}pull-requests: write$/m);
+    expect(text).toMatch(/^ {10}rate-limit-events: true$/m);
+    expect(text).toMatch(/^ {10}max-rate-limit-events: 0$/m);
+    expect(text).toMatch(/^ {10}compare-previous: true$/m);
+    expect(text).toMatch(/^ {10}max-requests-growth: /m);
   });
 
   it.each(files)('%s passes actionlint', async (name) => {

@@ -1,6 +1,6 @@
 /**
  * A loopback fake of the Genesys Cloud endpoints this action uses (OAuth client credentials, the usage
- * aggregates jobs, the client-scoped jobs and the legacy usage query), for the real SDK to talk to
+ * aggregates jobs, the client-scoped jobs, the legacy usage query and the near-limit events), for the real SDK to talk to
  * through its gateway setting: `parseEnvironment(fake.url)`. Jobs follow scripted statuses and pages;
  * one-off faults (429, 5xx, connection resets) can be queued for matching requests.
  */
@@ -58,6 +58,39 @@ interface LegacyState extends Required<Omit<FakeLegacyQuery, 'failure'>> {
   checks: number;
 }
 
+/** One near-limit event count, as the rate-limit aggregates serve it (see `FakeGenesys.rateLimitEvents`). */
+export interface FakeRateLimitEvent {
+  /** `YYYY-MM-DD`: the UTC day it was recorded (at noon). */
+  date: string;
+  limitName: string;
+  entityId: string;
+  namespace: string;
+  count: number;
+}
+
+/** `RateLimitAggregationQuery` as the SDK models it: its fields, and the groupBy and metric enums. */
+const RATE_LIMIT_QUERY_FIELDS = [
+  'interval',
+  'granularity',
+  'timeZone',
+  'groupBy',
+  'filter',
+  'metrics',
+  'flattenMultivaluedDimensions',
+  'views',
+  'alternateTimeDimension',
+];
+const RATE_LIMIT_DIMENSIONS = [
+  'correlationId',
+  'entityId',
+  'limitName',
+  'max',
+  'namespace',
+  'timeUnit',
+  'userId',
+];
+const RATE_LIMIT_METRICS = ['oRateLimitRecorded'];
+
 export interface FakeGenesysOptions {
   clientId?: string;
   clientSecret?: string;
@@ -77,6 +110,10 @@ export class FakeGenesys {
   private readonly jobs = new Map<string, JobState>();
   private readonly legacy = new Map<string, LegacyState>();
   private readonly faults: { match: (r: RecordedRequest) => boolean; fault: Fault }[] = [];
+  /** What the near-limit events endpoint holds; each query answers the events inside its interval. */
+  readonly rateLimitEvents: FakeRateLimitEvent[] = [];
+  /** Answer the near-limit events endpoint with 403, as for a client without the permission. */
+  rateLimitForbidden = false;
   private server!: Server;
   url = '';
 
@@ -242,6 +279,9 @@ export class FakeGenesys {
       });
       return { status: 202, body: { executionId: id, resultsUri: `/api/v2/usage/query/${id}/results` } };
     }
+    if (r.path === '/api/v2/analytics/ratelimits/aggregates/query' && r.method === 'POST') {
+      return this.rateLimitAnswer(r.body);
+    }
     m = /^\/api\/v2\/usage\/query\/([^/]+)\/results$/.exec(r.path);
     if (m && r.method === 'GET') {
       const query = this.legacy.get(m[1] as string);
@@ -252,6 +292,92 @@ export class FakeGenesys {
       return { status: 200, body: { queryStatus: status, ...(status === 'Failed' ? query.failure : {}) } };
     }
     return notFound(r);
+  }
+
+  /**
+   * `POST /api/v2/analytics/ratelimits/aggregates/query`: refuses what the service refuses (a missing or
+   * bad interval, unknown fields, groupBy dimensions or metrics), then answers the events in the interval,
+   * grouped and bucketed as asked. Granularity: P1D, P7D or P1M here (the service takes any ISO period).
+   */
+  private rateLimitAnswer(body: unknown): FakeReply {
+    if (this.rateLimitForbidden) {
+      return {
+        status: 403,
+        body: {
+          message: 'You are missing the following permission(s): analytics:rateLimitAggregate:view',
+          code: 'missing.any.permissions',
+          status: 403,
+        },
+      };
+    }
+    const bad = (message: string): FakeReply => ({
+      status: 400,
+      body: { message, code: 'bad.request', status: 400 },
+    });
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return bad('body must be a query object');
+    const q = body as Record<string, unknown>;
+    const unknown = Object.keys(q).find((k) => !RATE_LIMIT_QUERY_FIELDS.includes(k));
+    if (unknown) return bad(`Unrecognized field "${unknown}"`);
+    if (typeof q.interval !== 'string') return bad('interval is required');
+    const [from, to, extra] = q.interval.split('/');
+    const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+    if (!from || !to || extra !== undefined || !instant.test(from) || !instant.test(to))
+      return bad(`interval '${q.interval}' is not an ISO-8601 interval start/end`);
+    const start = new Date(from);
+    const end = new Date(to);
+    if (!(start < end)) return bad('interval start must be before its end');
+    if (q.granularity !== undefined && !['P1D', 'P7D', 'P1M'].includes(q.granularity as string))
+      return bad(`granularity '${String(q.granularity)}' is not supported by the fake`);
+    const groupBy = q.groupBy ?? [];
+    if (!Array.isArray(groupBy) || groupBy.some((d) => !RATE_LIMIT_DIMENSIONS.includes(d as string)))
+      return bad(`groupBy must be a list of ${RATE_LIMIT_DIMENSIONS.join(', ')}`);
+    if (
+      !Array.isArray(q.metrics) ||
+      !q.metrics.length ||
+      q.metrics.some((mt) => !RATE_LIMIT_METRICS.includes(mt as string))
+    )
+      return bad(`metrics is required: a list of ${RATE_LIMIT_METRICS.join(', ')}`);
+
+    // Bucket starts: the interval's start, stepped by the granularity.
+    const step = (d: Date): Date => {
+      if (q.granularity === 'P1D') return new Date(d.getTime() + 86_400_000);
+      if (q.granularity === 'P7D') return new Date(d.getTime() + 7 * 86_400_000);
+      if (q.granularity === 'P1M')
+        return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()));
+      return end;
+    };
+    const groups = new Map<string, { group: Record<string, string>; buckets: Map<string, number> }>();
+    for (const event of this.rateLimitEvents) {
+      const at = new Date(`${event.date}T12:00:00Z`);
+      if (at < start || at >= end) continue;
+      let bucketStart = start;
+      for (let next = step(bucketStart); next <= at; next = step(bucketStart)) bucketStart = next;
+      const bucketEnd = step(bucketStart) < end ? step(bucketStart) : end;
+      const group: Record<string, string> = {};
+      for (const d of groupBy as string[]) {
+        const value = (event as unknown as Record<string, unknown>)[d];
+        if (typeof value === 'string') group[d] = value;
+      }
+      const key = JSON.stringify(group);
+      const entry = groups.get(key) ?? { group, buckets: new Map<string, number>() };
+      groups.set(key, entry);
+      const interval = `${bucketStart.toISOString()}/${bucketEnd.toISOString()}`;
+      entry.buckets.set(interval, (entry.buckets.get(interval) ?? 0) + event.count);
+    }
+    if (!groups.size) return { status: 200, body: {} };
+    return {
+      status: 200,
+      body: {
+        results: [...groups.values()].map(({ group, buckets }) => ({
+          group,
+          data: [...buckets.entries()].map(([interval, count]) => ({
+            interval,
+            metrics: [{ metric: 'oRateLimitRecorded', stats: { count } }],
+          })),
+        })),
+      },
+    };
   }
 
   private jobAnswer(id: string, job: JobState, query: Record<string, string>): FakeReply {
