@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Api, Config } from '../types.js';
 import { describeError, UserError } from '../errors.js';
-import type { Interval } from '../interval.js';
+import { addDuration, bucketLength, DAY_MS, formatDate, type Interval } from '../interval.js';
 import { bucketBounds, partitionGranularity } from '../layout.js';
 import {
   type DataLake,
@@ -51,6 +51,26 @@ export function dataInterval(
   const last = dates[dates.length - 1];
   if (!first || !last) return undefined;
   return { start: new Date(`${first}T00:00:00Z`), end: bucketBounds(last, granularity).end };
+}
+
+/**
+ * The first and last bucket date (`dt`) of the run: from the partitions written, or, when the run
+ * wrote none, every bucket date that can hold part of the interval (a bucket starts at most one
+ * bucket length before the interval does).
+ */
+export function partitionDates(
+  files: PartitionFile[],
+  granularity: Config['granularity'],
+  interval: Interval,
+): { first: string; last: string } {
+  const dates = files.map((f) => f.dt).sort();
+  const first = dates[0];
+  const last = dates[dates.length - 1];
+  if (first && last) return { first, last };
+  if (!granularity) return { first: formatDate(interval.start), last: formatDate(interval.start) };
+  const earliest = new Date(addDuration(interval.start, bucketLength(granularity), -1).getTime() + DAY_MS);
+  const lastDay = new Date(Math.max(interval.start.getTime(), interval.end.getTime() - 1));
+  return { first: formatDate(earliest), last: formatDate(lastDay) };
 }
 
 /** Where the data lake was when something failed: for the failure line of an unexpected error. */
@@ -180,6 +200,7 @@ async function stages(
         granularity: partitionGranularity(config.granularity),
         api: (input.report.api === 'legacy' ? 'legacy' : 'aggregates') satisfies Api,
         byInterval: Boolean(config.interval),
+        dt: partitionDates(input.files, config.granularity, interval),
       });
     const sql = renderQuery(template, queryValues(athena.database, athena.table, interval, config.top));
     const csvPath = path.join(config.outputDir, ATHENA_RESULTS_FILE);
