@@ -34,6 +34,8 @@ export const AWS_ACTIONS_USED: readonly AwsPermission[] = [
   { call: 'S3.CreateMultipartUpload', actions: ['s3:PutObject'], resources: ['source-objects'] },
   { call: 'S3.UploadPart', actions: ['s3:PutObject'], resources: ['source-objects'] },
   { call: 'S3.CompleteMultipartUpload', actions: ['s3:PutObject'], resources: ['source-objects'] },
+  // Only when the partition holds an object of the other compression (.json beside .json.gz).
+  { call: 'S3.DeleteObject', actions: ['s3:DeleteObject'], resources: ['source-objects'] },
   { call: 'S3.AbortMultipartUpload', actions: ['s3:AbortMultipartUpload'], resources: ['source-objects'] },
   { call: 'Glue.GetCrawler', actions: ['glue:GetCrawler'], resources: ['crawler'] },
   { call: 'Glue.StartCrawler', actions: ['glue:StartCrawler'], resources: ['crawler'] },

@@ -39,6 +39,12 @@ export function s3Section(bucket: string, prefix: string, results: UploadResult[
     '### S3 upload',
     `Uploaded ${formatNumber(uploaded)} of ${formatNumber(results.length)} objects to ${code(`s3://${bucket}/${prefix ? `${prefix}/` : ''}`)}.`,
   ];
+  const removed = results.filter((r) => r.removed).length;
+  if (removed) {
+    out.push(
+      `Removed ${formatNumber(removed)} object${removed === 1 ? '' : 's'} of the other compression from the same partition${removed === 1 ? '' : 's'}, so Athena does not count those rows twice.`,
+    );
+  }
   if (kept) {
     out.push(
       `> Kept ${formatNumber(kept)} existing object${kept === 1 ? '' : 's'}: a partly covered bucket never replaces an object that covers more of it. Its rows are in the local NDJSON.`,

@@ -192,6 +192,8 @@ describe('runDataLake', () => {
     expect(new Set(sent)).toEqual(
       new Set([
         'S3.PutObject',
+        // Whether the partition holds an object of the other compression to remove.
+        'S3.HeadObject',
         'Glue.GetCrawler',
         'Glue.StartCrawler',
         'Glue.GetCrawlerMetrics',
