@@ -23,6 +23,8 @@ export interface AwsPermission {
   call: string;
   actions: string[];
   resources: ResourceKind[];
+  /** Needed only with this input set (a role for runs without it may leave the permission out). */
+  onlyWith?: 'glue-crawler';
 }
 
 /** The calls this code makes itself. Tests check that the commands sent are all listed here. */
@@ -37,9 +39,21 @@ export const AWS_ACTIONS_USED: readonly AwsPermission[] = [
   // Only when the partition holds an object of the other compression (.json beside .json.gz).
   { call: 'S3.DeleteObject', actions: ['s3:DeleteObject'], resources: ['source-objects'] },
   { call: 'S3.AbortMultipartUpload', actions: ['s3:AbortMultipartUpload'], resources: ['source-objects'] },
-  { call: 'Glue.GetCrawler', actions: ['glue:GetCrawler'], resources: ['crawler'] },
-  { call: 'Glue.StartCrawler', actions: ['glue:StartCrawler'], resources: ['crawler'] },
-  { call: 'Glue.GetCrawlerMetrics', actions: ['glue:GetCrawlerMetrics'], resources: ['any'] },
+  { call: 'Glue.GetCrawler', actions: ['glue:GetCrawler'], resources: ['crawler'], onlyWith: 'glue-crawler' },
+  {
+    call: 'Glue.StartCrawler',
+    actions: ['glue:StartCrawler'],
+    resources: ['crawler'],
+    onlyWith: 'glue-crawler',
+  },
+  // The crawl's DPU-hours, for the cost line; best effort.
+  { call: 'Glue.ListCrawls', actions: ['glue:ListCrawls'], resources: ['crawler'], onlyWith: 'glue-crawler' },
+  {
+    call: 'Glue.GetCrawlerMetrics',
+    actions: ['glue:GetCrawlerMetrics'],
+    resources: ['any'],
+    onlyWith: 'glue-crawler',
+  },
   { call: 'Glue.GetTable', actions: ['glue:GetTable'], resources: ['catalog', 'database', 'table'] },
   {
     call: 'Glue.BatchCreatePartition',
@@ -76,6 +90,14 @@ export const ATHENA_QUERY_PERMISSIONS: readonly AwsPermission[] = [
     actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
     resources: ['results-bucket'],
   },
+];
+
+/**
+ * Only in accounts where Lake Formation governs the Data Catalog: Athena (and a crawler) then read the
+ * data with credentials Lake Formation vends, after the grants on the database and table.
+ */
+export const LAKE_FORMATION_PERMISSIONS: readonly AwsPermission[] = [
+  { call: 'Lake Formation vends data access', actions: ['lakeformation:GetDataAccess'], resources: ['any'] },
 ];
 
 /** Only with `s3-kms-key-id` (or a KMS-encrypted bucket): writing and reading SSE-KMS objects. */

@@ -72,13 +72,42 @@ export type GlueSummary =
       kind: 'crawled';
       crawler: string;
       durationMs: number;
-      metrics?: { tablesCreated: number; tablesUpdated: number; tablesDeleted: number };
+      metrics?: {
+        tablesCreated: number;
+        tablesUpdated: number;
+        tablesDeleted: number;
+        runtimeSeconds?: number;
+      };
+      /** DPU-hours Glue recorded for the crawl, when it told. */
+      dpuHours?: number;
       why?: string;
     }
-  | { kind: 'registered'; database: string; table: string; created: number; existed: number };
+  | { kind: 'registered'; database: string; table: string; created: number; existed: number }
+  | { kind: 'projected'; database: string; table: string };
+
+/** Glue's crawler price: $0.44 per DPU-hour, billed per second, at least 10 minutes per crawl. */
+export const CRAWLER_USD_PER_DPU_HOUR = 0.44;
+export const CRAWLER_MINIMUM_MINUTES = 10;
+
+/** The crawler's cost line: Glue's own DPU-hours when it told them, else the billing rule. */
+export function crawlerCost(durationMs: number, runtimeSeconds?: number, dpuHours?: number): string {
+  const ran = runtimeSeconds !== undefined ? runtimeSeconds * 1000 : durationMs;
+  const billedMs = Math.max(ran, CRAWLER_MINIMUM_MINUTES * 60_000);
+  const billed = `billed ${formatDuration(billedMs)} (at least ${CRAWLER_MINIMUM_MINUTES} minutes per crawl)`;
+  if (dpuHours !== undefined) {
+    return `${billed}; Glue recorded ${dpuHours} DPU-hours: ${formatUsd(dpuHours * CRAWLER_USD_PER_DPU_HOUR)} at ${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour`;
+  }
+  return `${billed} at ${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour for each DPU the crawl used (Glue did not report them): ${formatUsd((billedMs / 3_600_000) * CRAWLER_USD_PER_DPU_HOUR)} per DPU`;
+}
 
 export function glueSection(glue: GlueSummary): string {
   const out = ['### Glue'];
+  if (glue.kind === 'projected') {
+    out.push(
+      `Table ${code(`${glue.database}.${glue.table}`)} uses partition projection: Athena finds this run's partitions itself, so nothing was registered and no crawler ran (no Glue cost). Status ${code('PROJECTED')}.`,
+    );
+    return out.join('\n\n');
+  }
   if (glue.kind === 'registered') {
     out.push(
       `Table ${code(`${glue.database}.${glue.table}`)} already has every column: registered ${formatNumber(glue.created)} new partition${glue.created === 1 ? '' : 's'} (${formatNumber(glue.existed)} existed already) without running the crawler. Status ${code('PARTITIONS_REGISTERED')}.`,
@@ -90,6 +119,9 @@ export function glueSection(glue: GlueSummary): string {
     : '';
   out.push(
     `Crawler ${code(glue.crawler)}: ${code('SUCCEEDED')} in ${escapeMarkdown(formatDuration(glue.durationMs))}${metrics}.`,
+  );
+  out.push(
+    `Cost: ${escapeMarkdown(crawlerCost(glue.durationMs, glue.metrics?.runtimeSeconds, glue.dpuHours))}.`,
   );
   if (glue.why) out.push(`Crawled because ${escapeMarkdown(glue.why)}.`);
   return out.join('\n\n');

@@ -196,6 +196,7 @@ describe('runDataLake', () => {
         'S3.HeadObject',
         'Glue.GetCrawler',
         'Glue.StartCrawler',
+        'Glue.ListCrawls',
         'Glue.GetCrawlerMetrics',
         'Athena.StartQueryExecution',
         'Athena.GetQueryExecution',

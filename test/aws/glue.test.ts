@@ -73,6 +73,7 @@ describe('runCrawler', () => {
         'GetCrawler',
         'GetCrawler', // STOPPING
         'GetCrawler', // READY, LastCrawl ours
+        'ListCrawls', // its DPU-hours, for the cost line
         'GetCrawlerMetrics',
       ]);
       // Backoff from 2 s.

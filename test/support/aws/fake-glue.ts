@@ -24,6 +24,8 @@ export interface CrawlerScript {
    * was lost (`failNext('StartCrawler', ...)` answers without starting one).
    */
   timeoutsAfterStarting?: number;
+  /** DPU-hours ListCrawls reports for our crawls; absent: none (Glue fills them in late). */
+  dpuHours?: number;
   /** Set: the crawler "creates" this table when it succeeds. */
   createsTable?: { database: string; name: string; table: Record<string, unknown> };
 }
@@ -194,6 +196,27 @@ export async function startGlueFake(
             TablesUpdated: 2,
             TablesDeleted: 0,
             LastRuntimeSeconds: 75,
+          })),
+        };
+      }
+      case 'ListCrawls': {
+        const c = crawlerOf(body.CrawlerName);
+        const max = Number(body.MaxResults ?? 20);
+        if (!Number.isInteger(max) || max < 1 || max > 1000) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            `MaxResults ${String(body.MaxResults)} is not 1 to 1000`,
+          );
+        }
+        // Newest first, the finished crawls only.
+        const crawls = [c.last].filter((crawl): crawl is Crawl => Boolean(crawl));
+        return {
+          Crawls: crawls.slice(0, max).map((crawl) => ({
+            CrawlId: `crawl-${crawl.start.getTime()}`,
+            State:
+              crawl.outcome === 'SUCCEEDED' ? 'COMPLETED' : crawl.outcome === 'FAILED' ? 'FAILED' : 'STOPPED',
+            StartTime: epochSeconds(crawl.start),
+            ...(crawl.ours && c.script.dpuHours !== undefined ? { DPUHour: c.script.dpuHours } : {}),
           })),
         };
       }
