@@ -1,3 +1,5 @@
+import type { Config } from '../types.js';
+
 /**
  * Every AWS permission the action needs, as data: the IAM role in infra/template.yaml is tested
  * against these lists (it must allow each, on the right resource, and nothing else).
@@ -104,3 +106,21 @@ export const LAKE_FORMATION_PERMISSIONS: readonly AwsPermission[] = [
 export const KMS_PERMISSIONS: readonly AwsPermission[] = [
   { call: 'SSE-KMS', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['kms-key'] },
 ];
+
+/**
+ * The permissions one run with this configuration needs: what its stages call (index.ts) and what
+ * Athena does for it. Pure, so a workflow's inputs can be checked against a role before it runs.
+ */
+export function permissionsNeeded(config: Pick<Config, 's3' | 'glue' | 'athena'>): AwsPermission[] {
+  const calls = (prefix: string) => AWS_ACTIONS_USED.filter((p) => p.call.startsWith(prefix));
+  const needed: AwsPermission[] = [];
+  if (config.s3) needed.push(...calls('S3.'));
+  if (config.s3 && config.glue) needed.push(...calls('Glue.').filter((p) => p.onlyWith === 'glue-crawler'));
+  // Before the query, the table is read (partition projection?) and, without projection, partitions registered.
+  if (config.s3 && config.athena && config.glue?.crawl !== 'always') {
+    needed.push(...calls('Glue.').filter((p) => p.onlyWith === undefined));
+  }
+  if (config.athena) needed.push(...calls('Athena.'), ...ATHENA_QUERY_PERMISSIONS);
+  if (config.s3?.kmsKeyId) needed.push(...KMS_PERMISSIONS);
+  return needed;
+}
