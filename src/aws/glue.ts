@@ -465,14 +465,17 @@ export async function registerPartitions(
   const result: RegisterResult = { created: 0, existed: 0 };
   for (let i = 0; i < inputs.length; i += PARTITION_BATCH) {
     const batch = inputs.slice(i, i + PARTITION_BATCH);
-    const { Errors: errors = [] } = await awsCall(`Glue BatchCreatePartition on ${database}.${table}`, () =>
-      glue.send(
-        new BatchCreatePartitionCommand({
-          DatabaseName: database,
-          TableName: table,
-          PartitionInputList: batch,
-        }),
-      ),
+    const { Errors: errors = [] } = await awsCall(
+      `Glue BatchCreatePartition on ${database}.${table}`,
+      () =>
+        glue.send(
+          new BatchCreatePartitionCommand({
+            DatabaseName: database,
+            TableName: table,
+            PartitionInputList: batch,
+          }),
+        ),
+      hint,
     );
     const existed = errors.filter((e) => e.ErrorDetail?.ErrorCode === 'AlreadyExistsException').length;
     const failed = errors.find((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');

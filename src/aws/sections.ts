@@ -91,13 +91,14 @@ export const CRAWLER_MINIMUM_MINUTES = 10;
 
 /** The crawler's cost line: Glue's own DPU-hours when it told them, else the billing rule. */
 export function crawlerCost(durationMs: number, runtimeSeconds?: number, dpuHours?: number): string {
-  const ran = runtimeSeconds !== undefined ? runtimeSeconds * 1000 : durationMs;
-  const billedMs = Math.max(ran, CRAWLER_MINIMUM_MINUTES * 60_000);
-  const billed = `billed ${formatDuration(billedMs)} (at least ${CRAWLER_MINIMUM_MINUTES} minutes per crawl)`;
+  const ranMs = runtimeSeconds !== undefined ? runtimeSeconds * 1000 : durationMs;
+  const ran = `ran ${formatDuration(ranMs)}`;
+  const rule = `${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour, at least ${CRAWLER_MINIMUM_MINUTES} minutes per crawl`;
   if (dpuHours !== undefined) {
-    return `${billed}; Glue recorded ${dpuHours} DPU-hours: ${formatUsd(dpuHours * CRAWLER_USD_PER_DPU_HOUR)} at ${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour`;
+    return `${formatUsd(dpuHours * CRAWLER_USD_PER_DPU_HOUR)} (Glue recorded ${dpuHours} DPU-hours; ${ran}; ${rule})`;
   }
-  return `${billed} at ${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour for each DPU the crawl used (Glue did not report them): ${formatUsd((billedMs / 3_600_000) * CRAWLER_USD_PER_DPU_HOUR)} per DPU`;
+  const billedMs = Math.max(ranMs, CRAWLER_MINIMUM_MINUTES * 60_000);
+  return `${formatUsd((billedMs / 3_600_000) * CRAWLER_USD_PER_DPU_HOUR)} per DPU the crawl used (${ran}, billed as ${formatDuration(billedMs)}: ${rule}; Glue did not report the DPU-hours)`;
 }
 
 export function glueSection(glue: GlueSummary): string {
