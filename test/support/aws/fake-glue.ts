@@ -229,10 +229,26 @@ export async function startGlueFake(
       case 'BatchCreatePartition': {
         const key = `${String(body.DatabaseName)}.${String(body.TableName)}`;
         if (!tables.has(key)) throw new AwsFakeError('EntityNotFoundException', `Table ${key} not found.`);
+        const list = body.PartitionInputList as Record<string, unknown>[] | undefined;
+        // Glue's limits: 1 to 100 partitions per call, one value per partition key.
+        if (!Array.isArray(list) || list.length < 1 || list.length > 100) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            `PartitionInputList must hold 1 to 100 partitions, not ${Array.isArray(list) ? list.length : 'none'}`,
+          );
+        }
+        const keys = (tables.get(key)?.PartitionKeys as unknown[] | undefined) ?? [];
+        const wrong = list.find((input) => (input.Values as unknown[] | undefined)?.length !== keys.length);
+        if (wrong) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            'The number of partition keys do not match the number of partition values',
+          );
+        }
         const registered = partitions.get(key) ?? new Map<string, Record<string, unknown>>();
         partitions.set(key, registered);
         const errors: unknown[] = [];
-        for (const input of body.PartitionInputList as Record<string, unknown>[]) {
+        for (const input of list) {
           const values = input.Values as string[];
           const id = values.join('/');
           if (registered.has(id)) {
