@@ -379,8 +379,9 @@ export function projectionFits(
       reason: `it projects partitions at ${template ?? table.StorageDescriptor?.Location ?? '(no location)'}, not at ${expected}/`,
     };
   }
-  if (p['projection.granularity.type']?.toLowerCase() === 'enum') {
-    const values = (p['projection.granularity.values'] ?? '').split(',').map((v) => v.trim());
+  if (p['projection.granularity.type']?.trim().toLowerCase() === 'enum') {
+    // Athena takes any white space as part of an enum value: ' week' is not 'week'.
+    const values = (p['projection.granularity.values'] ?? '').split(',');
     const missing = [...new Set(files.map((f) => f.granularity))].filter((g) => !values.includes(g));
     if (missing.length) {
       return {
@@ -389,7 +390,7 @@ export function projectionFits(
       };
     }
   }
-  if (p['projection.dt.type']?.toLowerCase() === 'date') {
+  if (p['projection.dt.type']?.trim().toLowerCase() === 'date') {
     const [from = '', to = ''] = (p['projection.dt.range'] ?? '').split(',').map((v) => v.trim());
     const outside = files
       .map((f) => f.dt)

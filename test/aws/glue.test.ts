@@ -434,7 +434,7 @@ describe('isProjected and projectionFits', () => {
     Parameters: {
       'projection.enabled': 'true',
       'projection.granularity.type': 'enum',
-      'projection.granularity.values': 'day, week',
+      'projection.granularity.values': 'day,week',
       'projection.dt.type': 'date',
       'projection.dt.range': '2026-01-01,NOW',
       'storage.location.template': `${LOCATION}granularity=\${granularity}/dt=\${dt}`,
@@ -464,6 +464,12 @@ describe('isProjected and projectionFits', () => {
       fits: false,
       reason: 'its projected granularity values (day,week) lack month',
     });
+    // Athena keeps white space in enum values.
+    expect(
+      projectionFits(projected({ 'projection.granularity.values': 'day, week' }), LOCATION, [
+        file('2026-11-16', 'week'),
+      ]),
+    ).toEqual({ fits: false, reason: 'its projected granularity values (day, week) lack week' });
     expect(projectionFits(projected(), LOCATION, [file('2025-12-31')])).toEqual({
       fits: false,
       reason: 'its projected dt range (2026-01-01,NOW) does not hold 2025-12-31',
