@@ -7,6 +7,7 @@ import {
   GetCrawlerCommand,
   GetCrawlerMetricsCommand,
   GetTableCommand,
+  ListCrawlsCommand,
   type Crawler,
   type GlueClient,
   type LastCrawlInfo,
@@ -48,12 +49,16 @@ export interface CrawlerMetrics {
   tablesCreated: number;
   tablesUpdated: number;
   tablesDeleted: number;
+  /** How long the last crawl ran, as Glue measured it. */
+  runtimeSeconds?: number;
 }
 
 export interface CrawlResult {
   status: 'SUCCEEDED';
   durationMs: number;
   metrics?: CrawlerMetrics;
+  /** The DPU-hours Glue recorded for this crawl (ListCrawls), when it tells. */
+  dpuHours?: number;
 }
 
 export interface GlueOptions {
@@ -246,7 +251,38 @@ export async function runCrawler(glue: GlueClient, name: string, options: GlueOp
   }
   const durationMs = clock.now().getTime() - begin;
   io.info(`Crawler ${name} SUCCEEDED after ${formatDuration(durationMs)}.`);
-  return { status: 'SUCCEEDED', durationMs, metrics: await crawlerMetrics(glue, name, io) };
+  const dpuHours = last.StartTime ? await crawlDpuHours(glue, name, last.StartTime, io) : undefined;
+  return {
+    status: 'SUCCEEDED',
+    durationMs,
+    metrics: await crawlerMetrics(glue, name, io),
+    ...(dpuHours !== undefined ? { dpuHours } : {}),
+  };
+}
+
+/**
+ * The DPU-hours Glue recorded for the crawl that started at `start` (ListCrawls), for the cost line.
+ * Glue may fill them in only later; a failure or no figure only costs that detail.
+ */
+async function crawlDpuHours(
+  glue: GlueClient,
+  name: string,
+  start: Date,
+  io: ActionIO,
+): Promise<number | undefined> {
+  try {
+    const { Crawls: crawls = [] } = await glue.send(
+      new ListCrawlsCommand({ CrawlerName: name, MaxResults: 10 }),
+    );
+    const ours = crawls.find(
+      (c) => c.StartTime && Math.abs(c.StartTime.getTime() - start.getTime()) <= ELAPSED_SLACK_MS,
+    );
+    const hours = ours?.DPUHour;
+    return typeof hours === 'number' && Number.isFinite(hours) && hours >= 0 ? hours : undefined;
+  } catch (error) {
+    io.info(`Could not read the crawl's DPU-hours (ListCrawls): ${describeError(error)}`);
+    return undefined;
+  }
 }
 
 /** Tables created/updated for the summary; a failure here only costs that line. */
@@ -265,6 +301,7 @@ async function crawlerMetrics(
       tablesCreated: m.TablesCreated ?? 0,
       tablesUpdated: m.TablesUpdated ?? 0,
       tablesDeleted: m.TablesDeleted ?? 0,
+      ...(typeof m.LastRuntimeSeconds === 'number' ? { runtimeSeconds: m.LastRuntimeSeconds } : {}),
     };
   } catch (error) {
     io.warning(`Could not read the crawler's metrics (GetCrawlerMetrics): ${describeError(error)}`);
@@ -303,6 +340,71 @@ export function tableFits(
   return { fits: true };
 }
 
+/** Whether Athena projects the table's partitions (`projection.enabled`): then nothing needs registering. */
+export function isProjected(table: Table | undefined): boolean {
+  return Object.entries(table?.Parameters ?? {}).some(
+    ([key, value]) => key.toLowerCase() === 'projection.enabled' && value.trim().toLowerCase() === 'true',
+  );
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Whether a projected table shows Athena this run's partitions: partitioned by (granularity, dt), its
+ * location template (or, without one, its location) where the run wrote, each granularity among the
+ * projected values and each date in a fixed date range. A `NOW`-relative range end is taken as covering.
+ */
+export function projectionFits(
+  table: Table,
+  location: string,
+  files: PartitionFile[],
+): { fits: true } | { fits: false; reason: string } {
+  const keys = (table.PartitionKeys ?? []).map((k) => (k.Name ?? '').toLowerCase());
+  if (keys.join(',') !== PARTITION_KEYS.join(',')) {
+    return {
+      fits: false,
+      reason: `its partition keys are (${keys.join(', ')}), not (${PARTITION_KEYS.join(', ')})`,
+    };
+  }
+  const p = Object.fromEntries(Object.entries(table.Parameters ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const template = p['storage.location.template'];
+  const expected = `${trimSlash(location)}/granularity=\${granularity}/dt=\${dt}`;
+  if (
+    template !== undefined
+      ? trimSlash(template) !== expected
+      : trimSlash(table.StorageDescriptor?.Location ?? '') !== trimSlash(location)
+  ) {
+    return {
+      fits: false,
+      reason: `it projects partitions at ${template ?? table.StorageDescriptor?.Location ?? '(no location)'}, not at ${expected}/`,
+    };
+  }
+  if (p['projection.granularity.type']?.trim().toLowerCase() === 'enum') {
+    // Athena takes any white space as part of an enum value: ' week' is not 'week'.
+    const values = (p['projection.granularity.values'] ?? '').split(',');
+    const missing = [...new Set(files.map((f) => f.granularity))].filter((g) => !values.includes(g));
+    if (missing.length) {
+      return {
+        fits: false,
+        reason: `its projected granularity values (${values.join(',')}) lack ${missing.join(', ')}`,
+      };
+    }
+  }
+  if (p['projection.dt.type']?.trim().toLowerCase() === 'date') {
+    const [from = '', to = ''] = (p['projection.dt.range'] ?? '').split(',').map((v) => v.trim());
+    const outside = files
+      .map((f) => f.dt)
+      .filter((dt) => (DATE_ONLY.test(from) && dt < from) || (DATE_ONLY.test(to) && dt > to));
+    if (outside.length) {
+      return {
+        fits: false,
+        reason: `its projected dt range (${from},${to}) does not hold ${outside.sort()[0]}`,
+      };
+    }
+  }
+  return { fits: true };
+}
+
 /** One partition per (granularity, dt), described like the table (its format, SerDe, columns). */
 export function partitionInputs(
   sd: StorageDescriptor,
@@ -336,12 +438,14 @@ export async function getTable(
   glue: GlueClient,
   database: string,
   table: string,
+  /** Appended to a failure: what it means for the run. */
+  hint?: string,
 ): Promise<Table | undefined> {
   try {
     return (await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }))).Table;
   } catch (error) {
     if (awsErrorName(error) === 'EntityNotFoundException') return undefined;
-    throw awsFailure(`Glue GetTable ${database}.${table}`, error);
+    throw awsFailure(`Glue GetTable ${database}.${table}`, error, hint);
   }
 }
 
@@ -356,25 +460,30 @@ export async function registerPartitions(
   database: string,
   table: string,
   inputs: PartitionInput[],
+  /** Appended to a failure: what it means for the run. */
+  hint?: string,
 ): Promise<RegisterResult> {
   const result: RegisterResult = { created: 0, existed: 0 };
   for (let i = 0; i < inputs.length; i += PARTITION_BATCH) {
     const batch = inputs.slice(i, i + PARTITION_BATCH);
-    const { Errors: errors = [] } = await awsCall(`Glue BatchCreatePartition on ${database}.${table}`, () =>
-      glue.send(
-        new BatchCreatePartitionCommand({
-          DatabaseName: database,
-          TableName: table,
-          PartitionInputList: batch,
-        }),
-      ),
+    const { Errors: errors = [] } = await awsCall(
+      `Glue BatchCreatePartition on ${database}.${table}`,
+      () =>
+        glue.send(
+          new BatchCreatePartitionCommand({
+            DatabaseName: database,
+            TableName: table,
+            PartitionInputList: batch,
+          }),
+        ),
+      hint,
     );
     const existed = errors.filter((e) => e.ErrorDetail?.ErrorCode === 'AlreadyExistsException').length;
     const failed = errors.find((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
     if (failed) {
       const values = (failed.PartitionValues ?? []).map((v, k) => `${PARTITION_KEYS[k] ?? k}=${v}`).join('/');
       throw new UserError(
-        `Glue BatchCreatePartition on ${database}.${table} failed for ${values}: ${failed.ErrorDetail?.ErrorCode ?? 'error'}: ${failed.ErrorDetail?.ErrorMessage ?? 'no message'}`,
+        `Glue BatchCreatePartition on ${database}.${table} failed for ${values}: ${failed.ErrorDetail?.ErrorCode ?? 'error'}: ${failed.ErrorDetail?.ErrorMessage ?? 'no message'}${hint ? ` ${hint}` : ''}`,
       );
     }
     result.existed += existed;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Api, Config } from '../types.js';
 import { describeError, UserError } from '../errors.js';
-import type { Interval } from '../interval.js';
+import { addDuration, bucketLength, DAY_MS, formatDate, type Interval } from '../interval.js';
 import { bucketBounds, partitionGranularity } from '../layout.js';
 import {
   type DataLake,
@@ -23,7 +23,9 @@ import { type AwsClients, createAwsClients, destroyAwsClients } from './clients.
 import {
   CrawlerFailedError,
   getTable,
+  isProjected,
   partitionInputs,
+  projectionFits,
   registerPartitions,
   runCrawler,
   tableFits,
@@ -33,11 +35,19 @@ import { uploadPartitions } from './s3-upload.js';
 import { athenaSection, type GlueSummary, glueSection, s3Section } from './sections.js';
 import { builtInQuery, queryValues, renderQuery } from './sql.js';
 
-export { AWS_ACTIONS_USED, ATHENA_QUERY_PERMISSIONS, KMS_PERMISSIONS } from './permissions.js';
+export {
+  AWS_ACTIONS_USED,
+  ATHENA_QUERY_PERMISSIONS,
+  KMS_PERMISSIONS,
+  LAKE_FORMATION_PERMISSIONS,
+} from './permissions.js';
 
 export { DataLakeError };
 
 const ATHENA_RESULTS_FILE = 'athena-results.csv';
+/** Why the step fails rather than query a table that cannot show this run's partitions. */
+const STALE_ADVICE =
+  "without a crawler, this run's partitions must be registered before the query, or it would answer from stale data: deploy the table of infra/template.yaml (partition projection), let the role register partitions (glue:GetTable, glue:BatchCreatePartition), or set glue-crawler";
 /** Rows of the Athena result shown in the summary (all of them go to the CSV). */
 const MAX_PREVIEW_ROWS = 50;
 
@@ -51,6 +61,26 @@ export function dataInterval(
   const last = dates[dates.length - 1];
   if (!first || !last) return undefined;
   return { start: new Date(`${first}T00:00:00Z`), end: bucketBounds(last, granularity).end };
+}
+
+/**
+ * The first and last bucket date (`dt`) of the run: from the partitions written, or, when the run
+ * wrote none, every bucket date that can hold part of the interval (a bucket starts at most one
+ * bucket length before the interval does).
+ */
+export function partitionDates(
+  files: PartitionFile[],
+  granularity: Config['granularity'],
+  interval: Interval,
+): { first: string; last: string } {
+  const dates = files.map((f) => f.dt).sort();
+  const first = dates[0];
+  const last = dates[dates.length - 1];
+  if (first && last) return { first, last };
+  if (!granularity) return { first: formatDate(interval.start), last: formatDate(interval.start) };
+  const earliest = new Date(addDuration(interval.start, bucketLength(granularity), -1).getTime() + DAY_MS);
+  const lastDay = new Date(Math.max(interval.start.getTime(), interval.end.getTime() - 1));
+  return { first: formatDate(earliest), last: formatDate(lastDay) };
 }
 
 /** Where the data lake was when something failed: for the failure line of an unexpected error. */
@@ -141,30 +171,51 @@ async function stages(
     }
   }
 
-  if (config.glue && config.s3) {
+  // The catalog must show Athena this run's partitions before the query, or it answers from stale data:
+  // a crawler, a table with partition projection, or partitions registered here.
+  if (config.s3 && (config.glue || config.athena)) {
     progress.stage = 'Glue';
-    const { crawler, crawl } = config.glue;
     const s3 = config.s3;
+    const crawler = config.glue?.crawler;
     const glueStage = async (): Promise<GlueSummary> => {
       let why: string | undefined;
-      if (crawl === 'when-needed') {
-        const athena = config.athena;
-        if (!athena) {
-          why = 'athena-database is not set, so the table cannot be looked up (crawl: when-needed)';
-        } else {
-          const location = tableLocation(s3.bucket, s3.prefix);
-          const table = await getTable(clients.glue, athena.database, athena.table);
-          const verdict = tableFits(table, location);
-          if (verdict.fits && table?.StorageDescriptor) {
-            const inputs = partitionInputs(table.StorageDescriptor, location, input.files);
-            const registered = await registerPartitions(clients.glue, athena.database, athena.table, inputs);
-            io.info(
-              `Table ${athena.database}.${athena.table} has every column: registered ${registered.created} partition(s), ${registered.existed} existed already; the crawler does not need to run.`,
+      const athena = config.athena;
+      if (config.glue?.crawl !== 'always' && athena) {
+        const location = tableLocation(s3.bucket, s3.prefix);
+        const { database, table: name } = athena;
+        const staleHint = crawler ? undefined : `(${STALE_ADVICE})`;
+        const table = await getTable(clients.glue, database, name, staleHint);
+        if (table && isProjected(table)) {
+          const verdict = projectionFits(table, location, input.files);
+          if (!verdict.fits) {
+            throw new UserError(
+              `Glue table ${database}.${name} uses partition projection, but ${verdict.reason}: Athena would not see this run's data. Fix the table's projection properties (see infra/template.yaml).`,
             );
-            return { kind: 'registered', database: athena.database, table: athena.table, ...registered };
           }
-          why = verdict.fits ? 'the table has no storage descriptor' : verdict.reason;
+          io.info(
+            `Table ${database}.${name} uses partition projection: Athena finds this run's partitions itself; nothing to register${crawler ? ', and the crawler does not need to run' : ''}.`,
+          );
+          return { kind: 'projected', database, table: name };
         }
+        const verdict = tableFits(table, location);
+        if (verdict.fits && table?.StorageDescriptor) {
+          const inputs = partitionInputs(table.StorageDescriptor, location, input.files);
+          const registered = await registerPartitions(clients.glue, database, name, inputs, staleHint);
+          io.info(
+            `Table ${database}.${name} has every column: registered ${registered.created} partition(s), ${registered.existed} existed already${crawler ? '; the crawler does not need to run' : ''}.`,
+          );
+          return { kind: 'registered', database, table: name, ...registered };
+        }
+        why = verdict.fits ? 'the table has no storage descriptor' : verdict.reason;
+        if (!crawler) {
+          throw new UserError(`Glue table ${database}.${name}: ${why}; ${STALE_ADVICE}.`);
+        }
+        io.info(`Running the crawler: ${why}.`);
+      } else if (!crawler) {
+        // Unreachable: without a crawler, athena is set; kept for the type checker.
+        throw new Error('no crawler and no table to look at');
+      } else if (config.glue?.crawl === 'when-needed') {
+        why = 'athena-database is not set, so the table cannot be looked up (crawl: when-needed)';
         io.info(`Running the crawler: ${why}.`);
       }
       const crawled = await runCrawler(clients.glue, crawler, {
@@ -172,16 +223,30 @@ async function stages(
         io,
         timeoutMs: config.crawlerTimeoutMs,
       });
-      return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
+      return {
+        kind: 'crawled',
+        crawler,
+        durationMs: crawled.durationMs,
+        metrics: crawled.metrics,
+        dpuHours: crawled.dpuHours,
+        why,
+      };
     };
-    const summary = await io.group('Glue crawler', glueStage).catch((error: unknown) => {
-      // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own): the crawler was asked
-      // for and did not succeed, so never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
-      result.crawlerStatus =
-        error instanceof CrawlerFailedError && error.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
-      throw error;
-    });
-    result.crawlerStatus = summary.kind === 'registered' ? 'PARTITIONS_REGISTERED' : 'SUCCEEDED';
+    const summary = await io
+      .group(crawler ? 'Glue crawler' : 'Glue Data Catalog', glueStage)
+      .catch((error: unknown) => {
+        // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own, partitions that could
+        // not be registered): never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
+        result.crawlerStatus =
+          error instanceof CrawlerFailedError && error.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
+        throw error;
+      });
+    result.crawlerStatus =
+      summary.kind === 'registered'
+        ? 'PARTITIONS_REGISTERED'
+        : summary.kind === 'projected'
+          ? 'PROJECTED'
+          : 'SUCCEEDED';
     result.sections.push(glueSection(summary));
   }
 
@@ -198,6 +263,7 @@ async function stages(
         granularity: partitionGranularity(config.granularity),
         api: (input.report.api === 'legacy' ? 'legacy' : 'aggregates') satisfies Api,
         byInterval: Boolean(config.interval),
+        dt: partitionDates(input.files, config.granularity, interval),
       });
     const sql = renderQuery(template, queryValues(athena.database, athena.table, interval, config.top));
     const csvPath = path.join(config.outputDir, ATHENA_RESULTS_FILE);

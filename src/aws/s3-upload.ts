@@ -5,7 +5,7 @@
  * so a concurrent run cannot slip a different object in between the check and the write.
  */
 import { createReadStream } from 'node:fs';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config, Granularity } from '../types.js';
 import { UserError } from '../errors.js';
@@ -26,12 +26,24 @@ export interface UploadResult {
   coverage: Coverage;
   uploaded: boolean;
   reason: string;
+  /**
+   * The same partition's object of the other compression (`.json` beside `.json.gz`), removed after
+   * this upload: Athena reads every file of a partition, so both would count the same rows twice.
+   */
+  removed?: string;
 }
 
 /** Enough to keep the pipe busy without flooding a runner's connection. */
 const UPLOAD_CONCURRENCY = 4;
 /** Files above this go up as multipart uploads, one part at a time per file. */
 export const PART_SIZE = 16 * 1024 * 1024;
+
+/** The key the same partition's object has with the other compression: `.json` and `.json.gz` swapped. */
+export function otherCompressionKey(key: string): string {
+  if (key.endsWith('.json.gz')) return key.slice(0, -'.gz'.length);
+  if (key.endsWith('.json')) return `${key}.gz`;
+  throw new Error(`not a partition object key: ${key}`);
+}
 
 export function objectKey(prefix: string, relativePath: string): string {
   return prefix ? `${prefix}/${relativePath}` : relativePath;
@@ -66,6 +78,9 @@ export async function uploadPartitions(
         ? `Uploaded ${result.uri} (${file.records} records${result.coverage.complete ? '' : ', partial bucket'})`
         : `Kept ${result.uri}: ${result.reason}`,
     );
+    if (result.removed) {
+      options.io.info(`Removed ${result.removed}: the same partition with the other compression.`);
+    }
     options.onResult?.(result);
     return result;
   });
@@ -80,13 +95,24 @@ async function uploadOne(
   const key = objectKey(settings.prefix, file.relativePath);
   const uri = `s3://${settings.bucket}/${key}`;
   const coverage = bucketCoverage(file.dt, options.granularity, options.interval);
+  const otherKey = otherCompressionKey(key);
+  const otherUri = `s3://${settings.bucket}/${otherKey}`;
   // One retry: a 412 means another run wrote the key between our check and our write.
   for (let attempt = 0; ; attempt++) {
     let condition: { IfNoneMatch?: string; IfMatch?: string } = {};
     let reason = 'complete bucket';
+    /** Whether the other compression's object is there (checked for partial buckets only). */
+    let otherExists: boolean | undefined;
     if (!coverage.complete) {
       const { existing, etag } = await headExisting(s3, settings, key, uri);
-      const decision = decideUpload(coverage, existing);
+      let decision = decideUpload(coverage, existing);
+      // Written with the other compression, the bucket's object has the other key: it counts the same.
+      const other = await headExisting(s3, settings, otherKey, otherUri);
+      otherExists = other.existing.kind !== 'absent';
+      if (decision.upload && otherExists) {
+        const versus = decideUpload(coverage, other.existing);
+        if (!versus.upload) decision = { upload: false, reason: `${versus.reason} (${otherUri})` };
+      }
       if (!decision.upload) return { file, key, uri, coverage, uploaded: false, reason: decision.reason };
       reason = decision.reason;
       condition = existing.kind === 'absent' ? { IfNoneMatch: '*' } : etag ? { IfMatch: etag } : {};
@@ -109,13 +135,49 @@ async function uploadOne(
         queueSize: 1,
         leavePartsOnError: false,
       }).done();
-      return { file, key, uri, coverage, uploaded: true, reason };
+      const removed = (await removeOther(s3, settings, otherKey, otherUri, otherExists))
+        ? otherUri
+        : undefined;
+      return { file, key, uri, coverage, uploaded: true, reason, ...(removed ? { removed } : {}) };
     } catch (error) {
       const status = httpStatus(error);
       const raced = (status === 412 || status === 409) && Object.keys(condition).length > 0;
       if (raced && attempt === 0) continue;
       throw awsFailure(`S3 upload of ${uri}`, error);
     }
+  }
+}
+
+/**
+ * Removes the partition's object of the other compression, after ours is in place (so the data is
+ * never missing). Whether it is there is asked first (`known` when already asked), so that a run
+ * that never switched compression sends no delete. A failure fails the upload: the partition would
+ * otherwise hold the rows twice.
+ */
+async function removeOther(
+  s3: S3Client,
+  settings: S3Settings,
+  key: string,
+  uri: string,
+  known: boolean | undefined,
+): Promise<boolean> {
+  const exists = known ?? (await headExisting(s3, settings, key, uri)).existing.kind !== 'absent';
+  if (!exists) return false;
+  try {
+    await s3.send(
+      new DeleteObjectCommand({
+        Bucket: settings.bucket,
+        Key: key,
+        ...(settings.expectedBucketOwner ? { ExpectedBucketOwner: settings.expectedBucketOwner } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    throw awsFailure(
+      `S3 DeleteObject of ${uri}`,
+      error,
+      '(the same partition with the other compression: until it is removed, Athena counts its rows twice)',
+    );
   }
 }
 
@@ -143,7 +205,7 @@ async function headExisting(
       return { existing: { kind: 'absent' } };
     if (httpStatus(error) === 403) {
       throw new UserError(
-        `S3 HeadObject of ${uri} failed: 403 Forbidden. Checking a partly covered bucket needs s3:GetObject on the objects and s3:ListBucket on the bucket (see infra/template.yaml); or the bucket is not owned by s3-expected-bucket-owner.`,
+        `S3 HeadObject of ${uri} failed: 403 Forbidden. Checking what a partition holds needs s3:GetObject on the objects and s3:ListBucket on the bucket (see infra/template.yaml); or the bucket is not owned by s3-expected-bucket-owner.`,
       );
     }
     throw awsFailure(`S3 HeadObject of ${uri}`, error);

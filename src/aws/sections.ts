@@ -40,6 +40,12 @@ export function s3Section(bucket: string, prefix: string, results: UploadResult[
     '### S3 upload',
     `Uploaded ${formatNumber(uploaded)} of ${formatNumber(results.length)} objects to ${code(`s3://${bucket}/${prefix ? `${prefix}/` : ''}`)}.`,
   ];
+  const removed = results.filter((r) => r.removed).length;
+  if (removed) {
+    out.push(
+      `Removed ${formatNumber(removed)} object${removed === 1 ? '' : 's'} of the other compression from the same partition${removed === 1 ? '' : 's'}, so Athena does not count those rows twice.`,
+    );
+  }
   if (kept) {
     out.push(
       `> Kept ${formatNumber(kept)} existing object${kept === 1 ? '' : 's'}: a partly covered bucket never replaces an object that covers more of it. Its rows are in the local NDJSON.`,
@@ -67,13 +73,43 @@ export type GlueSummary =
       kind: 'crawled';
       crawler: string;
       durationMs: number;
-      metrics?: { tablesCreated: number; tablesUpdated: number; tablesDeleted: number };
+      metrics?: {
+        tablesCreated: number;
+        tablesUpdated: number;
+        tablesDeleted: number;
+        runtimeSeconds?: number;
+      };
+      /** DPU-hours Glue recorded for the crawl, when it told. */
+      dpuHours?: number;
       why?: string;
     }
-  | { kind: 'registered'; database: string; table: string; created: number; existed: number };
+  | { kind: 'registered'; database: string; table: string; created: number; existed: number }
+  | { kind: 'projected'; database: string; table: string };
+
+/** Glue's crawler price: $0.44 per DPU-hour, billed per second, at least 10 minutes per crawl. */
+export const CRAWLER_USD_PER_DPU_HOUR = 0.44;
+export const CRAWLER_MINIMUM_MINUTES = 10;
+
+/** The crawler's cost line: Glue's own DPU-hours when it told them, else the billing rule. */
+export function crawlerCost(durationMs: number, runtimeSeconds?: number, dpuHours?: number): string {
+  const ranMs = runtimeSeconds !== undefined ? runtimeSeconds * 1000 : durationMs;
+  const ran = `ran ${formatDuration(ranMs)}`;
+  const rule = `${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour, at least ${CRAWLER_MINIMUM_MINUTES} minutes per crawl`;
+  if (dpuHours !== undefined) {
+    return `${formatUsd(dpuHours * CRAWLER_USD_PER_DPU_HOUR)} (Glue recorded ${dpuHours} DPU-hours; ${ran}; ${rule})`;
+  }
+  const billedMs = Math.max(ranMs, CRAWLER_MINIMUM_MINUTES * 60_000);
+  return `${formatUsd((billedMs / 3_600_000) * CRAWLER_USD_PER_DPU_HOUR)} per DPU the crawl used (${ran}, billed as ${formatDuration(billedMs)}: ${rule}; Glue did not report the DPU-hours)`;
+}
 
 export function glueSection(glue: GlueSummary): string {
   const out = ['### Glue'];
+  if (glue.kind === 'projected') {
+    out.push(
+      `Table ${code(`${glue.database}.${glue.table}`)} uses partition projection: Athena finds this run's partitions itself, so nothing was registered and no crawler ran (no Glue cost). Status ${code('PROJECTED')}.`,
+    );
+    return out.join('\n\n');
+  }
   if (glue.kind === 'registered') {
     out.push(
       `Table ${code(`${glue.database}.${glue.table}`)} already has every column: registered ${formatNumber(glue.created)} new partition${glue.created === 1 ? '' : 's'} (${formatNumber(glue.existed)} existed already) without running the crawler. Status ${code('PARTITIONS_REGISTERED')}.`,
@@ -85,6 +121,9 @@ export function glueSection(glue: GlueSummary): string {
     : '';
   out.push(
     `Crawler ${code(glue.crawler)}: ${code('SUCCEEDED')} in ${escapeMarkdown(formatDuration(glue.durationMs))}${metrics}.`,
+  );
+  out.push(
+    `Cost: ${escapeMarkdown(crawlerCost(glue.durationMs, glue.metrics?.runtimeSeconds, glue.dpuHours))}.`,
   );
   if (glue.why) out.push(`Crawled because ${escapeMarkdown(glue.why)}.`);
   return out.join('\n\n');

@@ -69,19 +69,30 @@ export interface BuiltInQueryShape {
   api: Api;
   /**
    * With the query's interval known, select exactly the rows of queries over that interval
-   * (records carry it); on a replay without one, the partitions in the data's date range.
+   * (records carry it); on a replay without one, every row of the run's partitions.
    */
   byInterval: boolean;
+  /**
+   * The first and the last bucket date (`dt`) the run wrote. `granularity` and `dt` are the table's
+   * partition columns: filtering on them is what keeps Athena from reading every day ever written
+   * (with partition projection, from even enumerating them), so the scan stays the size of one run.
+   */
+  dt: { first: string; last: string };
 }
+
+const DT_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The top 429 offenders by client and template URI, with requests, 429s and the 429 rate (%).
  * A client is its id, or its name when only the name was grouped.
  */
 export function builtInQuery(shape: BuiltInQueryShape): string {
-  const slice = shape.byInterval
-    ? `"interval" = '{{start}}/{{end}}'`
-    : `"dt" >= '{{start_date}}' AND "dt" < '{{end_date}}'`;
+  const { first, last } = shape.dt;
+  // Our own bucket dates; checked all the same, since they go into the SQL as literals.
+  if (!DT_PATTERN.test(first) || !DT_PATTERN.test(last) || first > last) {
+    throw new Error(`builtInQuery: bad partition dates ${first}..${last}`);
+  }
+  const partitions = first === last ? `"dt" = '${first}'` : `"dt" BETWEEN '${first}' AND '${last}'`;
   return [
     'SELECT',
     '  "clientid" AS client_id,',
@@ -92,8 +103,9 @@ export function builtInQuery(shape: BuiltInQueryShape): string {
     '  round(CAST(sum("status429") AS DOUBLE) * 100 / NULLIF(CAST(sum("requests") AS DOUBLE), 0), 4) AS rate_429_pct',
     'FROM "{{database}}"."{{table}}"',
     `WHERE "granularity" = '${shape.granularity}'`,
+    `  AND ${partitions}`,
     `  AND "api" = '${shape.api}'`,
-    `  AND ${slice}`,
+    ...(shape.byInterval ? [`  AND "interval" = '{{start}}/{{end}}'`] : []),
     `GROUP BY "clientid", CASE WHEN "clientid" = '' THEN "clientname" ELSE '' END, "templateuri"`,
     'HAVING sum("status429") > 0',
     'ORDER BY status_429 DESC, requests DESC, client_id, template_uri',

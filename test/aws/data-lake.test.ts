@@ -24,6 +24,9 @@ import {
 } from '../support/aws/harness.js';
 import { athenaOverBucket, listKeys } from '../support/aws/lake-s3.js';
 import { LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+import { loadTemplate, resolver } from '../support/aws/cfn.js';
+import { AwsFakeError } from '../support/aws/json-fake.js';
+import { ROOT } from '../support/run-action.js';
 import { stageContext } from '../support/capture-io.js';
 import { tempDir, virtualClock } from '../support/isolation.js';
 
@@ -43,6 +46,7 @@ beforeAll(async () => {
       broken: { outcome: 'FAILED', errorMessage: 'Insufficient Lake Formation permission(s) on genesys' },
       creator: {
         runPolls: 1,
+        dpuHours: 0.25,
         createsTable: {
           database: 'genesys',
           name: 'when_needed',
@@ -181,6 +185,10 @@ describe('runDataLake', () => {
     expect(glueSection).toMatch(
       /Crawler <code>ok<\/code>: <code>SUCCEEDED<\/code> in \d+s · tables created 1, updated 2, deleted 0\./,
     );
+    // What the crawl cost: Glue told no DPU-hours, so the billing rule (GetCrawlerMetrics: ran 75 s).
+    expect(glueSection).toContain(
+      'Cost: &#36;0.07 per DPU the crawl used (ran 1m 15s, billed as 10m: &#36;0.44 per DPU-hour, at least 10 minutes per crawl; Glue did not report the DPU-hours).',
+    );
     expect(athenaSection).toContain('12.1 KB scanned · engine 830ms · est. cost &#36;0.000048 · 2 rows');
     expect(athenaSection).toContain('Agent desktop &lt;beta&gt; &#124; EU');
     expect(athenaSection).not.toContain('<beta>');
@@ -192,8 +200,11 @@ describe('runDataLake', () => {
     expect(new Set(sent)).toEqual(
       new Set([
         'S3.PutObject',
+        // Whether the partition holds an object of the other compression to remove.
+        'S3.HeadObject',
         'Glue.GetCrawler',
         'Glue.StartCrawler',
+        'Glue.ListCrawls',
         'Glue.GetCrawlerMetrics',
         'Athena.StartQueryExecution',
         'Athena.GetQueryExecution',
@@ -295,6 +306,9 @@ describe('runDataLake', () => {
     expect(first.result!.crawlerStatus).toBe('SUCCEEDED');
     expect(first.result!.sections[1]).toContain('Crawled because the table does not exist yet.');
     expect(first.io.lines).toContain('Running the crawler: the table does not exist yet.');
+    expect(first.result!.sections[1]).toContain(
+      'Cost: &#36;0.11 (Glue recorded 0.25 DPU-hours; ran 1m 15s; &#36;0.44 per DPU-hour, at least 10 minutes per crawl).',
+    );
 
     const started = glue.crawlsStarted('creator');
     const second = await run(cfg);
@@ -312,6 +326,115 @@ describe('runDataLake', () => {
     const execution = athena.executions.find((e) => e.id === third.result!.athenaQueryExecutionId)!;
     expect(execution.sql).toBe('SELECT count(*) AS n FROM "genesys"."when_needed"');
     expect(readFileSync(third.result!.athenaResultsCsv, 'utf8')).toBe('n\n35\n');
+  });
+
+  describe('without a crawler', () => {
+    /** The template's usage table for this prefix and table name, as GetTable returns it. */
+    function templateTable(prefix: string, name: string, parameters: Record<string, string> = {}) {
+      const template = loadTemplate(path.join(ROOT, 'infra', 'template.yaml'));
+      const r = resolver(template, {
+        parameters: {
+          SourceBucketName: BUCKET,
+          ResultsBucketName: 'usage-results',
+          S3Prefix: prefix,
+          AthenaTableName: name,
+          GlueDatabaseName: 'genesys',
+          GitHubRepository: 'octo/usage',
+          GitHubRepositoryId: '1',
+          ...parameters,
+        },
+        region: REGION,
+        accountId: '123456789012',
+      });
+      const props = r.resolve(template.Resources.UsageTable!.Properties) as {
+        DatabaseName: string;
+        TableInput: Record<string, unknown>;
+      };
+      return { ...props.TableInput, DatabaseName: props.DatabaseName };
+    }
+    const glueOps = (sent: string[]) => sent.filter((c) => c.startsWith('Glue.'));
+
+    it('a table with partition projection (the template’s): nothing to register, the query reads only this run', async () => {
+      glue.tables.set('genesys.projected', templateTable('projected', 'projected'));
+      const cfg = config({ 's3-prefix': 'projected', 'athena-table': 'projected', 'glue-crawler': '' });
+      const { result, error, io, sent, written } = await run(cfg);
+      expect(error).toBeUndefined();
+      expect(io.groups).toEqual(['Upload to S3', 'Glue Data Catalog', 'Athena']);
+      expect(result!.crawlerStatus).toBe('PROJECTED');
+      expect(glueOps(sent)).toEqual(['Glue.GetTable']);
+      expect(glue.partitions.get('genesys.projected')).toBeUndefined();
+      expect(result!.sections[1]).toContain('uses partition projection');
+      const execution = athena.executions.find((e) => e.id === result!.athenaQueryExecutionId)!;
+      expect(execution.sql).toContain(`AND "dt" BETWEEN '2026-11-13' AND '2026-11-19'`);
+      const csv = readFileSync(result!.athenaResultsCsv, 'utf8').trimEnd().split('\n');
+      expect(csv).toHaveLength(1 + written.report.topBy429.slice(0, 3).length);
+    });
+
+    it('a table without projection: registers this run’s partitions before the query', async () => {
+      glue.tables.set('genesys.plain', templateTable('plain', 'plain', { PartitionProjection: 'false' }));
+      const cfg = config({ 's3-prefix': 'plain', 'athena-table': 'plain', 'glue-crawler': '' });
+      const { result, error, sent } = await run(cfg);
+      expect(error).toBeUndefined();
+      expect(result!.crawlerStatus).toBe('PARTITIONS_REGISTERED');
+      expect(glueOps(sent)).toEqual(['Glue.GetTable', 'Glue.BatchCreatePartition']);
+      const registered = glue.partitions.get('genesys.plain')!;
+      expect([...registered.keys()]).toHaveLength(7);
+      expect(registered.get('day/2026-11-13')).toMatchObject({
+        StorageDescriptor: { Location: `s3://${BUCKET}/plain/granularity=day/dt=2026-11-13/` },
+      });
+    });
+
+    it('when partitions cannot be registered (AccessDenied), fails in one line instead of querying stale data', async () => {
+      glue.tables.set('genesys.denied', templateTable('denied', 'denied', { PartitionProjection: 'false' }));
+      glue.failNext(
+        'BatchCreatePartition',
+        new AwsFakeError(
+          'AccessDeniedException',
+          'User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: glue:BatchCreatePartition',
+        ),
+      );
+      const cfg = config({ 's3-prefix': 'denied', 'athena-table': 'denied', 'glue-crawler': '' });
+      const { error, sent } = await run(cfg);
+      expect(error).toBeInstanceOf(DataLakeError);
+      const failure = error as DataLakeError;
+      expect(failure.message).not.toContain('\n');
+      expect(failure.message).toMatch(
+        /^Glue BatchCreatePartition on genesys\.denied failed: AccessDeniedException: User: .* is not authorized to perform: glue:BatchCreatePartition \(without a crawler, this run's partitions must be registered before the query, or it would answer from stale data: .*\)$/,
+      );
+      expect(failure.partial).toMatchObject({ crawlerStatus: 'FAILED', athenaQueryExecutionId: '' });
+      expect(failure.partial.s3Uris).toHaveLength(7);
+      expect(sent.filter((c) => c.startsWith('Athena.'))).toEqual([]);
+    });
+
+    it.each([
+      ['the table does not exist', 'missing', undefined, 'the table does not exist yet'],
+      [
+        'the table is another layout',
+        'elsewhere',
+        { ...crawlerTable(undefined, `s3://${BUCKET}/somewhere-else/`), Name: 'elsewhere' },
+        `the table's location s3://${BUCKET}/somewhere-else/ is not s3://${BUCKET}/elsewhere/`,
+      ],
+    ])('when %s, fails in one line before the query', async (_label, name, table, reason) => {
+      if (table) glue.tables.set(`genesys.${name}`, table);
+      const cfg = config({ 's3-prefix': name, 'athena-table': name, 'glue-crawler': '' });
+      const { error, sent } = await run(cfg);
+      expect((error as Error).message).toBe(
+        `Glue table genesys.${name}: ${reason}; without a crawler, this run's partitions must be registered before the query, or it would answer from stale data: deploy the table of infra/template.yaml (partition projection), let the role register partitions (glue:GetTable, glue:BatchCreatePartition), or set glue-crawler.`,
+      );
+      expect(sent.filter((c) => c.startsWith('Athena.'))).toEqual([]);
+    });
+
+    it('a projected table whose projection does not reach this run’s objects fails before the query', async () => {
+      glue.tables.set('genesys.misprojected', {
+        ...templateTable('misprojected', 'misprojected'),
+        Name: 'misprojected',
+      });
+      const cfg = config({ 's3-prefix': 'other-prefix', 'athena-table': 'misprojected', 'glue-crawler': '' });
+      const { error } = await run(cfg);
+      expect((error as Error).message).toBe(
+        `Glue table genesys.misprojected uses partition projection, but it projects partitions at s3://${BUCKET}/misprojected/granularity=\${granularity}/dt=\${dt}/, not at s3://${BUCKET}/other-prefix/granularity=\${granularity}/dt=\${dt}/: Athena would not see this run's data. Fix the table's projection properties (see infra/template.yaml).`,
+      );
+    });
   });
 
   it('without a crawler or Athena, only uploads', async () => {

@@ -3,11 +3,13 @@
  * report's numbers: the same top 429 offenders with the same requests, 429s and rate.
  */
 import path from 'node:path';
+import { partitionDates } from '../../src/aws/index.js';
 import { builtInQuery, queryValues, renderQuery } from '../../src/aws/sql.js';
 import type { Report } from '../../src/report.js';
 import { duckAthena } from '../support/aws/duckdb-athena.js';
 import type { QueryResult } from '../support/aws/fake-athena.js';
 import { interval, LEGACY_EXAMPLE, writeRun } from '../support/aws/usage-data.js';
+import { DAY_MS, formatDate, type Interval } from '../../src/interval.js';
 import { tempDir } from '../support/isolation.js';
 
 interface Offender {
@@ -95,7 +97,12 @@ describe('the built-in query in DuckDB', () => {
     const duck = await duckAthena(prefixDir, db, table);
     try {
       const sql = renderQuery(
-        builtInQuery({ granularity: 'day', api: 'legacy', byInterval: true }),
+        builtInQuery({
+          granularity: 'day',
+          api: 'legacy',
+          byInterval: true,
+          dt: partitionDates(run.files, 'Day', week),
+        }),
         queryValues(db, table, week, 10),
       );
       const result = await duck.query(sql);
@@ -145,7 +152,12 @@ describe('the built-in query in DuckDB', () => {
     const duck = await duckAthena(root, db, table);
     try {
       const sql = renderQuery(
-        builtInQuery({ granularity: 'week', api: 'aggregates', byInterval: true }),
+        builtInQuery({
+          granularity: 'week',
+          api: 'aggregates',
+          byInterval: true,
+          dt: partitionDates(run.files, 'Week', span),
+        }),
         queryValues(db, table, span, 5),
       );
       const result = await duck.query(sql);
@@ -178,7 +190,12 @@ describe('the built-in query in DuckDB', () => {
     const duck = await duckAthena(root, db, table);
     try {
       const sql = renderQuery(
-        builtInQuery({ granularity: 'day', api: 'aggregates', byInterval: false }),
+        builtInQuery({
+          granularity: 'day',
+          api: 'aggregates',
+          byInterval: false,
+          dt: partitionDates(run.files, 'Day', span),
+        }),
         queryValues(db, table, span, 10),
       );
       const offenders = fromSql(await duck.query(sql));
@@ -190,5 +207,64 @@ describe('the built-in query in DuckDB', () => {
     } finally {
       duck.close();
     }
+  });
+
+  it('reads only this run’s partitions: the files read stay the same however long the history', async () => {
+    const daysBefore = (date: string, n: number) =>
+      formatDate(new Date(new Date(`${date}T00:00:00Z`).getTime() - n * DAY_MS));
+    const dailyRows = (date: string, n: number) => [
+      { date, oauthClient: { id: 'c-1', name: 'One' }, requestCount: 100 + n, status429: 1 + (n % 7) },
+      { date, oauthClient: { id: 'c-2', name: 'Two' }, requestCount: 50, status429: n % 3 },
+    ];
+    const shape = (span: Interval) => ({
+      api: 'aggregates' as const,
+      granularity: 'Day' as const,
+      interval: span,
+      groupBy: [{ apiName: 'OauthClientId', field: 'clientId' as const }],
+    });
+    const today = '2026-11-20';
+    const measured: { history: number; filesRead: number; withoutDt: number }[] = [];
+    for (const history of [5, 60]) {
+      const root = tempDir(`duck-history-${history}`);
+      // One daily run per day before, and a weekly run over the same days: the lake's history.
+      for (let n = history; n >= 1; n--) {
+        const date = daysBefore(today, n);
+        await writeRun(root, dailyRows(date, n), shape(interval(date, daysBefore(today, n - 1))));
+      }
+      await writeRun(root, dailyRows(daysBefore(today, 7), 0), {
+        ...shape(interval(daysBefore(today, 7), today)),
+        granularity: 'Week',
+      });
+      const span = interval(today, '2026-11-21');
+      const run = await writeRun(root, dailyRows(today, 99), shape(span));
+      const duck = await duckAthena(root, db, table);
+      try {
+        const values = queryValues(db, table, span, 10);
+        const sql = renderQuery(
+          builtInQuery({
+            granularity: 'day',
+            api: 'aggregates',
+            byInterval: true,
+            dt: partitionDates(run.files, 'Day', span),
+          }),
+          values,
+        );
+        expectSameOffenders(fromSql(await duck.query(sql)), fromReport(run.report));
+        // The same query without the partition filter, as the action sent it before: it reads every day.
+        const withoutDt = sql.replace(/\n {2}AND "dt" = '[^']*'/, '');
+        expect(withoutDt).not.toContain('"dt"');
+        measured.push({
+          history,
+          filesRead: await duck.filesRead(sql),
+          withoutDt: await duck.filesRead(withoutDt),
+        });
+      } finally {
+        duck.close();
+      }
+    }
+    expect(measured).toEqual([
+      { history: 5, filesRead: 1, withoutDt: 6 },
+      { history: 60, filesRead: 1, withoutDt: 61 },
+    ]);
   });
 });

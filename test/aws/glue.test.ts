@@ -9,7 +9,9 @@ import {
   ELAPSED_SLACK_MS,
   getTable,
   isOurCrawl,
+  isProjected,
   partitionInputs,
+  projectionFits,
   registerPartitions,
   runCrawler,
   tableFits,
@@ -73,6 +75,7 @@ describe('runCrawler', () => {
         'GetCrawler',
         'GetCrawler', // STOPPING
         'GetCrawler', // READY, LastCrawl ours
+        'ListCrawls', // its DPU-hours, for the cost line
         'GetCrawlerMetrics',
       ]);
       // Backoff from 2 s.
@@ -416,6 +419,78 @@ describe('crawl: when-needed', () => {
   it('reads a missing table as undefined', async () => {
     await withGlue({}, async (glue) => {
       expect(await getTable(glue, 'genesys', 'nothing')).toBeUndefined();
+    });
+  });
+});
+
+describe('isProjected and projectionFits', () => {
+  const projected = (parameters: Record<string, string> = {}) => ({
+    Name: 'genesys_usage',
+    PartitionKeys: [
+      { Name: 'granularity', Type: 'string' },
+      { Name: 'dt', Type: 'string' },
+    ],
+    StorageDescriptor: { Location: LOCATION },
+    Parameters: {
+      'projection.enabled': 'true',
+      'projection.granularity.type': 'enum',
+      'projection.granularity.values': 'day,week',
+      'projection.dt.type': 'date',
+      'projection.dt.range': '2026-01-01,NOW',
+      'storage.location.template': `${LOCATION}granularity=\${granularity}/dt=\${dt}`,
+      ...parameters,
+    },
+  });
+
+  it('reads projection.enabled as Athena does (a table property, true in any case)', () => {
+    expect(isProjected(projected())).toBe(true);
+    expect(isProjected(projected({ 'projection.enabled': 'TRUE' }))).toBe(true);
+    expect(isProjected(projected({ 'projection.enabled': 'false' }))).toBe(false);
+    expect(isProjected({ Name: 't', Parameters: {} })).toBe(false);
+    expect(isProjected(undefined)).toBe(false);
+  });
+
+  it('accepts a projection that shows the run’s partitions, and says why one does not', () => {
+    expect(projectionFits(projected(), LOCATION, [file('2026-11-16')])).toEqual({ fits: true });
+    // No location template: the table's location, in the Hive layout.
+    const noTemplate: Record<string, string> = { ...projected().Parameters };
+    delete noTemplate['storage.location.template'];
+    expect(
+      projectionFits({ ...projected(), Parameters: noTemplate }, LOCATION, [file('2026-11-16')]),
+    ).toEqual({
+      fits: true,
+    });
+    expect(projectionFits(projected(), LOCATION, [file('2026-11-01', 'month')])).toEqual({
+      fits: false,
+      reason: 'its projected granularity values (day,week) lack month',
+    });
+    // Athena keeps white space in enum values.
+    expect(
+      projectionFits(projected({ 'projection.granularity.values': 'day, week' }), LOCATION, [
+        file('2026-11-16', 'week'),
+      ]),
+    ).toEqual({ fits: false, reason: 'its projected granularity values (day, week) lack week' });
+    expect(projectionFits(projected(), LOCATION, [file('2025-12-31')])).toEqual({
+      fits: false,
+      reason: 'its projected dt range (2026-01-01,NOW) does not hold 2025-12-31',
+    });
+    expect(
+      projectionFits(projected({ 'projection.dt.range': '2026-01-01,2026-06-30' }), LOCATION, [
+        file('2026-11-16'),
+      ]),
+    ).toEqual({
+      fits: false,
+      reason: 'its projected dt range (2026-01-01,2026-06-30) does not hold 2026-11-16',
+    });
+    expect(
+      projectionFits({ ...projected(), PartitionKeys: [{ Name: 'dt' }] }, LOCATION, [file('2026-11-16')]),
+    ).toEqual({
+      fits: false,
+      reason: 'its partition keys are (dt), not (granularity, dt)',
+    });
+    expect(projectionFits(projected(), 's3://usage-lake/other/', [file('2026-11-16')])).toMatchObject({
+      fits: false,
+      reason: expect.stringContaining('not at s3://usage-lake/other/granularity=${granularity}/dt=${dt}/'),
     });
   });
 });

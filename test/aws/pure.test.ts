@@ -4,7 +4,7 @@ import { athenaCostUsd, clientRequestToken, isHeaderRow } from '../../src/aws/at
 import { coverageMetadata, decideUpload, readCoverageMetadata } from '../../src/aws/coverage.js';
 import { csvField, csvLine } from '../../src/aws/csv.js';
 import { awsFailure, NO_CREDENTIALS_MESSAGE } from '../../src/aws/errors.js';
-import { dataInterval } from '../../src/aws/index.js';
+import { dataInterval, partitionDates } from '../../src/aws/index.js';
 import { backoffDelay, mapLimit, Poller } from '../../src/aws/poll.js';
 import { contentType, objectKey } from '../../src/aws/s3-upload.js';
 import { virtualClock } from '../support/isolation.js';
@@ -229,5 +229,24 @@ describe('dataInterval', () => {
       end: d('2026-11-23'),
     });
     expect(dataInterval([], 'Week')).toBeUndefined();
+  });
+});
+
+describe('partitionDates', () => {
+  const file = (dt: string) => ({ granularity: 'week' as const, dt, relativePath: '', path: '', records: 1 });
+  const span = { start: d('2026-11-04'), end: d('2026-11-20') };
+  it('is the first and the last bucket date the run wrote', () => {
+    expect(
+      partitionDates([file('2026-11-16'), file('2026-11-02'), file('2026-11-09')], 'Week', span),
+    ).toEqual({
+      first: '2026-11-02',
+      last: '2026-11-16',
+    });
+  });
+  it('without files, every bucket date that can hold part of the interval', () => {
+    expect(partitionDates([], 'Day', span)).toEqual({ first: '2026-11-04', last: '2026-11-19' });
+    expect(partitionDates([], 'Week', span)).toEqual({ first: '2026-10-29', last: '2026-11-19' });
+    expect(partitionDates([], 'Month', span)).toEqual({ first: '2026-10-05', last: '2026-11-19' });
+    expect(partitionDates([], undefined, span)).toEqual({ first: '2026-11-04', last: '2026-11-04' });
   });
 });

@@ -105,6 +105,81 @@ describe('uploadPartitions (s3rver)', () => {
     expect(io.lines.filter((l) => l.startsWith('Uploaded s3://'))).toHaveLength(files.length);
   });
 
+  it('switching compression replaces the partition’s object of the other extension instead of adding one', async () => {
+    const week = interval('2026-11-13', '2026-11-20');
+    const upload = async (compression: 'gzip' | 'none') => {
+      const run = await writeRun(tempDir(`s3-switch-${compression}`), LEGACY_EXAMPLE, {
+        api: 'legacy',
+        granularity: 'Day',
+        interval: week,
+        compression,
+      });
+      const io = captureIO();
+      const watched = watch(s3);
+      try {
+        const results = await uploadPartitions(s3, settings('lake/switch'), run.files, {
+          granularity: 'Day',
+          interval: week,
+          io,
+        });
+        return { run, results, io, sent: watched.inputs.map((i) => i.command) };
+      } finally {
+        watched.remove();
+      }
+    };
+    const gz = await upload('gzip');
+    expect(gz.results.every((r) => r.uploaded && !r.removed)).toBe(true);
+    // Nothing to remove: one look, no delete.
+    expect(gz.sent.filter((c) => c === 'DeleteObjectCommand')).toEqual([]);
+    const gzKeys = await keys('lake/switch/');
+    expect(gzKeys.every((k) => k.endsWith('.json.gz'))).toBe(true);
+
+    const plain = await upload('none');
+    const plainKeys = await keys('lake/switch/');
+    expect(plainKeys).toEqual(gzKeys.map((k) => k.replace(/\.gz$/, '')));
+    expect(plain.results.map((r) => r.removed)).toEqual(gz.results.map((r) => r.uri));
+    expect(plain.io.lines.filter((l) => l.startsWith('Removed s3://'))).toHaveLength(gzKeys.length);
+    expect(plain.sent.filter((c) => c === 'DeleteObjectCommand')).toHaveLength(gzKeys.length);
+
+    // And back: one object per partition again, the gzip one.
+    await upload('gzip');
+    expect(await keys('lake/switch/')).toEqual(gzKeys);
+  });
+
+  it('a partial bucket never replaces a complete one written with the other compression', async () => {
+    const month = interval('2026-11-01', '2026-12-01');
+    const rows = [{ date: '2026-11-01', requestCount: 10, status429: 1 }];
+    const complete = await writeRun(tempDir('s3-switch-month'), rows, {
+      api: 'aggregates',
+      granularity: 'Month',
+      interval: month,
+    });
+    await uploadPartitions(s3, settings('lake/switch-partial'), complete.files, {
+      granularity: 'Month',
+      interval: month,
+      io: captureIO(),
+    });
+    const before = await keys('lake/switch-partial/');
+    expect(before).toHaveLength(1);
+    const toDate = interval('2026-11-01', '2026-11-10');
+    const partial = await writeRun(tempDir('s3-switch-mtd'), rows, {
+      api: 'aggregates',
+      granularity: 'Month',
+      interval: toDate,
+      compression: 'none',
+    });
+    const [result] = await uploadPartitions(s3, settings('lake/switch-partial'), partial.files, {
+      granularity: 'Month',
+      interval: toDate,
+      io: captureIO(),
+    });
+    expect(result).toMatchObject({ uploaded: false });
+    expect(result!.reason).toBe(
+      `partial bucket; the existing object is the complete bucket (s3://${BUCKET}/${before[0]!})`,
+    );
+    expect(await keys('lake/switch-partial/')).toEqual(before);
+  });
+
   it('replaces its objects on a re-run instead of adding any', async () => {
     const dir = tempDir('s3-rerun');
     const week = interval('2026-11-13', '2026-11-20');
@@ -254,9 +329,15 @@ describe('uploadPartitions (s3rver)', () => {
       });
       expect(input).not.toHaveProperty('ContentEncoding');
     }
-    // The partial first and last weeks were checked, and written only if still absent.
+    // The partial first and last weeks were checked, and written only if still absent; every
+    // partition was checked for an object of the other compression (.json beside .json.gz).
     const heads = watcher.inputs.filter((i) => i.command === 'HeadObjectCommand');
-    expect(heads.map((h) => h.input.ExpectedBucketOwner)).toEqual(['123456789012', '123456789012']);
+    expect(heads.every((h) => h.input.ExpectedBucketOwner === '123456789012')).toBe(true);
+    const headed = heads.map((h) => String(h.input.Key));
+    expect(headed.filter((k) => k.endsWith('.json.gz'))).toHaveLength(2);
+    expect(headed.filter((k) => k.endsWith('.json')).sort()).toEqual(
+      files.map((f) => `lake/headers/${f.relativePath.replace(/\.gz$/, '')}`).sort(),
+    );
     expect(puts.filter((p) => p.input.IfNoneMatch === '*')).toHaveLength(2);
     expect(watcher.peak()).toBeLessThanOrEqual(4);
     expect(watcher.peak()).toBeGreaterThan(1);
@@ -296,9 +377,12 @@ describe('uploadPartitions (s3rver)', () => {
     } finally {
       client.destroy();
     }
+    // Our key and the other compression's, before each write.
     expect(watcher.inputs.map((i) => i.command)).toEqual([
       'HeadObjectCommand',
+      'HeadObjectCommand',
       'PutObjectCommand',
+      'HeadObjectCommand',
       'HeadObjectCommand',
       'PutObjectCommand',
     ]);
@@ -332,6 +416,8 @@ describe('uploadPartitions (s3rver)', () => {
       'UploadPartCommand',
       'UploadPartCommand',
       'CompleteMultipartUploadCommand',
+      // Is there a big.json.gz to remove? No.
+      'HeadObjectCommand',
     ]);
     expect((await body(`lake/big/${rel}`)).equals(data)).toBe(true);
     const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `lake/big/${rel}` }));

@@ -62,7 +62,8 @@ describe('renderQuery', () => {
 });
 
 describe('builtInQuery', () => {
-  const sql = builtInQuery({ granularity: 'day', api: 'legacy', byInterval: true });
+  const dt = { first: '2026-11-13', last: '2026-11-19' };
+  const sql = builtInQuery({ granularity: 'day', api: 'legacy', byInterval: true, dt });
 
   it('is written for both Athena (Trino) and DuckDB', () => {
     expect(sql).not.toContain('`'); // backticks are DDL-only in Athena
@@ -86,9 +87,19 @@ describe('builtInQuery', () => {
     expect(sql).not.toMatch(/;\s*$/);
   });
 
-  it('selects exactly the run: its granularity, its API, its interval', () => {
+  it('selects exactly the run: its partitions (granularity and dt), its API, its interval', () => {
     const rendered = renderQuery(sql, VALUES);
-    expect(rendered).toContain(`"granularity" = 'day'`);
+    expect(rendered).toContain(
+      `WHERE "granularity" = 'day'\n  AND "dt" BETWEEN '2026-11-13' AND '2026-11-19'\n`,
+    );
+    expect(
+      builtInQuery({
+        granularity: 'day',
+        api: 'legacy',
+        byInterval: true,
+        dt: { first: '2026-11-13', last: '2026-11-13' },
+      }),
+    ).toContain(`AND "dt" = '2026-11-13'\n`);
     expect(rendered).toContain(`"api" = 'legacy'`);
     expect(rendered).toContain(`"interval" = '2026-11-13T00:00:00Z/2026-11-20T00:00:00Z'`);
     expect(rendered).toContain('FROM "genesys"."genesys_usage"');
@@ -97,10 +108,22 @@ describe('builtInQuery', () => {
 
   it('falls back to the partitions of the data when the run had no interval (a replay)', () => {
     const rendered = renderQuery(
-      builtInQuery({ granularity: 'total', api: 'aggregates', byInterval: false }),
+      builtInQuery({ granularity: 'total', api: 'aggregates', byInterval: false, dt }),
       VALUES,
     );
-    expect(rendered).toContain(`"dt" >= '2026-11-13' AND "dt" < '2026-11-20'`);
+    expect(rendered).toContain(`"dt" BETWEEN '2026-11-13' AND '2026-11-19'`);
     expect(rendered).not.toContain('"interval" =');
+  });
+
+  it('refuses partition dates that are not dates, or out of order', () => {
+    for (const bad of [
+      { first: "2026-11-13' OR '1'='1", last: '2026-11-19' },
+      { first: '2026-11-20', last: '2026-11-19' },
+      { first: '', last: '2026-11-19' },
+    ]) {
+      expect(() => builtInQuery({ granularity: 'day', api: 'legacy', byInterval: true, dt: bad })).toThrow(
+        /bad partition dates/,
+      );
+    }
   });
 });

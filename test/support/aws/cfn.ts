@@ -124,6 +124,9 @@ export function resolver(template: Template, stack: Stack) {
     if (resource.Type === 'AWS::Glue::Database') {
       return resolve((props.DatabaseInput as Record<string, unknown> | undefined)?.Name);
     }
+    if (resource.Type === 'AWS::Glue::Table') {
+      return resolve((props.TableInput as Record<string, unknown> | undefined)?.Name);
+    }
     return name;
   };
 
@@ -136,8 +139,10 @@ export function resolver(template: Template, stack: Stack) {
     return `${resource}.${attribute}`;
   };
 
+  // `${!Literal}` is CloudFormation's escape: it becomes `${Literal}`, untouched.
   const sub = (text: string, vars: Record<string, unknown> = {}): string =>
-    text.replace(/\$\{([^}!]+)\}/g, (_m, name: string) => {
+    text.replace(/\$\{(!?)([^}]+)\}/g, (_m, escaped: string, name: string) => {
+      if (escaped) return `\${${name}}`;
       if (name in vars) return String(resolve(vars[name]));
       if (name.includes('.')) {
         const [resource = '', attribute = ''] = name.split('.');

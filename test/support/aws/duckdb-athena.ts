@@ -12,6 +12,11 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export interface DuckAthena {
   query(sql: string): Promise<QueryResult>;
+  /**
+   * How many files the query reads, from DuckDB's own profile (EXPLAIN ANALYZE: "Total Files
+   * Read"): the files left after the filters on the partition folders, as Athena prunes partitions.
+   */
+  filesRead(sql: string): Promise<number>;
   close(): void;
 }
 
@@ -28,7 +33,7 @@ export async function duckAthena(root: string, database: string, table: string):
   await connection.run(
     `CREATE VIEW ${quote(database)}.${quote(table)} AS SELECT ${select}, "granularity", "dt" FROM read_json(` +
       `${literal(`${root}/**/*.json*`)}, format = 'newline_delimited', ` +
-      `columns = {${columns}}, hive_partitioning = true, hive_types_autocast = false, union_by_name = true)`,
+      `columns = {${columns}}, hive_partitioning = true, hive_types_autocast = false)`,
   );
   return {
     async query(sql) {
@@ -39,6 +44,16 @@ export async function duckAthena(root: string, database: string, table: string):
           .getRows()
           .map((row) => row.map((v) => (v === null || v === undefined ? undefined : String(v)))),
       };
+    },
+    async filesRead(sql) {
+      const reader = await connection.runAndReadAll(`EXPLAIN ANALYZE ${sql}`);
+      const profile = reader
+        .getRows()
+        .map((row) => row.map(String).join('\n'))
+        .join('\n');
+      const counts = [...profile.matchAll(/Total Files Read: (\d+)/g)].map((m) => Number(m[1]));
+      if (!counts.length) throw new Error(`no "Total Files Read" in the profile:\n${profile}`);
+      return counts.reduce((a, b) => a + b, 0);
     },
     close: () => {
       connection.closeSync();

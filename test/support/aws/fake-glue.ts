@@ -24,6 +24,8 @@ export interface CrawlerScript {
    * was lost (`failNext('StartCrawler', ...)` answers without starting one).
    */
   timeoutsAfterStarting?: number;
+  /** DPU-hours ListCrawls reports for our crawls; absent: none (Glue fills them in late). */
+  dpuHours?: number;
   /** Set: the crawler "creates" this table when it succeeds. */
   createsTable?: { database: string; name: string; table: Record<string, unknown> };
 }
@@ -197,6 +199,27 @@ export async function startGlueFake(
           })),
         };
       }
+      case 'ListCrawls': {
+        const c = crawlerOf(body.CrawlerName);
+        const max = Number(body.MaxResults ?? 20);
+        if (!Number.isInteger(max) || max < 1 || max > 1000) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            `MaxResults ${String(body.MaxResults)} is not 1 to 1000`,
+          );
+        }
+        // Newest first, the finished crawls only.
+        const crawls = [c.last].filter((crawl): crawl is Crawl => Boolean(crawl));
+        return {
+          Crawls: crawls.slice(0, max).map((crawl) => ({
+            CrawlId: `crawl-${crawl.start.getTime()}`,
+            State:
+              crawl.outcome === 'SUCCEEDED' ? 'COMPLETED' : crawl.outcome === 'FAILED' ? 'FAILED' : 'STOPPED',
+            StartTime: epochSeconds(crawl.start),
+            ...(crawl.ours && c.script.dpuHours !== undefined ? { DPUHour: c.script.dpuHours } : {}),
+          })),
+        };
+      }
       case 'GetTable': {
         const table = tables.get(`${String(body.DatabaseName)}.${String(body.Name)}`);
         if (!table)
@@ -206,10 +229,26 @@ export async function startGlueFake(
       case 'BatchCreatePartition': {
         const key = `${String(body.DatabaseName)}.${String(body.TableName)}`;
         if (!tables.has(key)) throw new AwsFakeError('EntityNotFoundException', `Table ${key} not found.`);
+        const list = body.PartitionInputList as Record<string, unknown>[] | undefined;
+        // Glue's limits: 1 to 100 partitions per call, one value per partition key.
+        if (!Array.isArray(list) || list.length < 1 || list.length > 100) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            `PartitionInputList must hold 1 to 100 partitions, not ${Array.isArray(list) ? list.length : 'none'}`,
+          );
+        }
+        const keys = (tables.get(key)?.PartitionKeys as unknown[] | undefined) ?? [];
+        const wrong = list.find((input) => (input.Values as unknown[] | undefined)?.length !== keys.length);
+        if (wrong) {
+          throw new AwsFakeError(
+            'InvalidInputException',
+            'The number of partition keys do not match the number of partition values',
+          );
+        }
         const registered = partitions.get(key) ?? new Map<string, Record<string, unknown>>();
         partitions.set(key, registered);
         const errors: unknown[] = [];
-        for (const input of body.PartitionInputList as Record<string, unknown>[]) {
+        for (const input of list) {
           const values = input.Values as string[];
           const id = values.join('/');
           if (registered.has(id)) {
