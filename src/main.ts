@@ -307,6 +307,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     );
   } catch (error) {
     failure ??= error;
+    files = writer.completedFiles();
   } finally {
     unwatch();
   }

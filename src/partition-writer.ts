@@ -38,6 +38,8 @@ interface OpenPartition {
   started: boolean;
   /** Whether the complete file has its final name. */
   renamed: boolean;
+  /** A batch of this partition could not be written: its file is dropped, the others are kept. */
+  failed: boolean;
   /** The last batch write of this partition: batches of one file are appended in order. */
   tail: Promise<void>;
 }
@@ -91,30 +93,42 @@ export class PartitionWriter {
   }
 
   /**
-   * Writes what is left, waits until every file is complete, then gives each its final name.
-   * On a write failure, removes the temporary files and throws: no final file is then touched.
+   * Writes what is left, waits until every file is complete, then gives each its final name. A
+   * partition whose writing failed is removed (never renamed); the others are kept, then the
+   * failure is thrown (completedFiles() tells what was kept).
    */
   async close(): Promise<PartitionFile[]> {
     this.closed = true;
     const partitions = [...this.partitions.values()];
-    for (const partition of partitions) if (partition.pending) await this.flush(partition);
+    for (const partition of partitions) if (partition.pending) await this.flush(partition, true);
     await Promise.allSettled(partitions.map((p) => p.tail));
-    if (this.failure) {
-      await this.abort();
-      this.throwIfFailed();
-    }
     for (const partition of partitions) {
+      if (partition.failed) {
+        if (partition.started) await unlink(partition.tempPath).catch(() => undefined);
+        partition.started = false;
+        continue;
+      }
       try {
         await rename(partition.tempPath, partition.file.path);
         partition.started = false;
         partition.renamed = true;
       } catch (error) {
+        partition.failed = true;
         this.failure ??= { file: partition.file.path, error };
-        await this.abort();
-        this.throwIfFailed();
+        await unlink(partition.tempPath).catch(() => undefined);
+        partition.started = false;
       }
     }
-    return partitions.map((p) => p.file).sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    this.throwIfFailed();
+    return this.completedFiles();
+  }
+
+  /** The partitions complete under their final names, sorted by path. */
+  completedFiles(): PartitionFile[] {
+    return [...this.partitions.values()]
+      .filter((p) => p.renamed)
+      .map((p) => p.file)
+      .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
   /** Removes every temporary file (after a failure). Final files already renamed stay. */
@@ -172,18 +186,20 @@ export class PartitionWriter {
       pending: '',
       started: false,
       renamed: false,
+      failed: false,
       tail: Promise.resolve(),
     };
     this.partitions.set(dt, partition);
     return partition;
   }
 
-  private async flush(partition: OpenPartition): Promise<void> {
+  private async flush(partition: OpenPartition, closing = false): Promise<void> {
+    while (this.inFlight.size >= this.limits.maxInFlight) await Promise.race(this.inFlight);
+    // Before taking the batch: a failure leaves the lines in place for close() to write.
+    if (!closing) this.throwIfFailed();
     const text = partition.pending;
     partition.pending = '';
     this.buffered -= text.length;
-    while (this.inFlight.size >= this.limits.maxInFlight) await Promise.race(this.inFlight);
-    this.throwIfFailed();
     const write = partition.tail.then(() => this.append(partition, text));
     partition.tail = write;
     this.inFlight.add(write);
@@ -191,7 +207,7 @@ export class PartitionWriter {
   }
 
   private async append(partition: OpenPartition, text: string): Promise<void> {
-    if (this.failure) return;
+    if (partition.failed) return;
     try {
       const data = this.compression === 'gzip' ? await gzipAsync(text, { level: 6 }) : text;
       if (!partition.started) {
@@ -203,6 +219,7 @@ export class PartitionWriter {
         await appendFile(partition.tempPath, data);
       }
     } catch (error) {
+      partition.failed = true;
       this.failure ??= { file: partition.file.path, error };
     }
   }
