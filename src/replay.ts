@@ -95,10 +95,7 @@ async function* readText(file: string): AsyncGenerator<string> {
     const rest = decoder?.decode() ?? '';
     if (rest) yield rest;
   } catch (error) {
-    if (
-      error instanceof TypeError &&
-      (error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA'
-    ) {
+    if ((error as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
       throw new UserError(
         `The results file '${file}' is not text (neither UTF-8 nor UTF-16 with a byte-order mark): is it a usage result?`,
       );
