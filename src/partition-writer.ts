@@ -87,9 +87,7 @@ export class PartitionWriter {
     partition.pending += line;
     this.buffered += line.length;
     if (partition.pending.length >= this.limits.flushAt) await this.flush(partition);
-    if (this.buffered > this.limits.maxBuffered) {
-      for (const p of this.partitions.values()) if (p.pending) await this.flush(p);
-    }
+    if (this.buffered > this.limits.maxBuffered) await this.flushLargest();
   }
 
   /**
@@ -191,6 +189,16 @@ export class PartitionWriter {
     };
     this.partitions.set(dt, partition);
     return partition;
+  }
+
+  /**
+   * Over the memory bound: writes the batches at or above the mean size, which frees at least half of
+   * what is held, without turning thousands of small batches into thousands of tiny gzip members.
+   */
+  private async flushLargest(): Promise<void> {
+    const holding = [...this.partitions.values()].filter((p) => p.pending);
+    const mean = this.buffered / holding.length;
+    for (const p of holding) if (p.pending.length >= mean) await this.flush(p);
   }
 
   private async flush(partition: OpenPartition, closing = false): Promise<void> {
