@@ -139,14 +139,15 @@ function firstOffBoundary(
   interval: Interval | undefined,
 ): [string, string] | undefined {
   if (granularity === 'Day') return undefined;
+  // Week alignment is not documented: weeks are 7 days apart from the first date, and a first bucket
+  // may start at the interval's start (as a month's may), whatever the weekday.
   const startDate = interval ? formatDate(interval.start) : undefined;
-  const first = dates.keys().next().value as string;
-  const anchor = dayNumber(startDate ?? first);
+  const anchorDate = [...dates.keys()].find((d) => d !== startDate);
+  const anchor = anchorDate ? dayNumber(anchorDate) : 0;
   for (const [date, place] of dates) {
     const ok =
-      granularity === 'Week'
-        ? (((dayNumber(date) - anchor) % 7) + 7) % 7 === 0
-        : date.endsWith('-01') || date === startDate;
+      date === startDate ||
+      (granularity === 'Week' ? (((dayNumber(date) - anchor) % 7) + 7) % 7 === 0 : date.endsWith('-01'));
     if (!ok) return [date, place];
   }
   return undefined;

@@ -58,7 +58,7 @@ describe('resolveShape: inference', () => {
   it('a single organisation id on every row is not a grouping; several are', () => {
     const rows = daily(13, 2, { organizationId: 'org-1' });
     expect(shape(rows).groupBy.map((g) => g.field)).toEqual(['clientId']);
-    rows[1]!.organizationId = 'org-2';
+    (rows[1] as Record<string, unknown>).organizationId = 'org-2';
     expect(shape(rows).groupBy.map((g) => g.field)).toEqual(['clientId', 'organizationId']);
   });
 
