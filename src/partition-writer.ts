@@ -53,7 +53,8 @@ export interface WriterLimits {
   maxInFlight: number;
 }
 
-const DEFAULT_LIMITS: WriterLimits = { flushAt: 256 * 1024, maxBuffered: 16 * 1024 * 1024, maxInFlight: 4 };
+// 64 KiB batches: larger ones (256 KiB) cost more in garbage collection than they gain in gzip ratio.
+const DEFAULT_LIMITS: WriterLimits = { flushAt: 64 * 1024, maxBuffered: 8 * 1024 * 1024, maxInFlight: 4 };
 
 /** The suffix of a partition file being written; such a file is never a result. */
 export const TEMP_SUFFIX = '.partial';

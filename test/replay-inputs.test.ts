@@ -57,8 +57,10 @@ describe('replayResultsFile reads', () => {
     );
   });
 
-  it('binary data is refused as not text', async () => {
-    await expect(replay(Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0x00]))).rejects.toThrow(/is not text/);
+  it('binary data is refused as not a usage result, never quoted', async () => {
+    await expect(replay(Buffer.from([0x00, 0xc3, 0x28, 0xff, 0x00]))).rejects.toThrow(
+      /is not a usage result: unexpected character "\\u0000" at line 1, character 0/,
+    );
   });
 });
 
