@@ -4,15 +4,19 @@
 // cloud account. Usage: npm run example [-- path/to/result.json [KEY=VALUE ...]]
 //   e.g. npm run example -- examples/results/aggregates-pages.json max-429=100
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const resultsFile = args.find((a) => !a.includes('=')) ?? 'examples/results/legacy-daily-by-client.json';
+// An input is `name=value` with an input's name; anything else (a path may contain `=`, such as
+// `granularity=day/dt=2026-11-17/...json.gz`) is the results file.
+const isInput = (a) => /^[a-z][a-z0-9-]*=/.test(a) && !existsSync(path.resolve(root, a));
+const resultsFile = args.find((a) => !isInput(a)) ?? 'examples/results/legacy-daily-by-client.json';
 const work = path.join(root, 'genesys-usage-report');
-rmSync(work, { recursive: true, force: true });
+// Not wiped: the results file may be one of the action's own outputs in there; the action itself
+// removes files an earlier run left in its NDJSON folder.
 mkdirSync(work, { recursive: true });
 const outputFile = path.join(work, 'github-output.txt');
 const summaryFile = path.join(work, 'github-step-summary.md');
@@ -20,10 +24,8 @@ writeFileSync(outputFile, '');
 writeFileSync(summaryFile, '');
 
 const inputs = {
+  // No interval, granularity, api or group-by: the rows say what they are, and the run logs what it inferred.
   'results-file': path.resolve(root, resultsFile),
-  interval: '2026-11-13/2026-11-20',
-  granularity: 'Day',
-  'group-by': 'OauthClientId',
   'output-dir': work,
   'max-429': '5000',
   'max-429-rate': '1%',
@@ -32,7 +34,7 @@ const inputs = {
   // A local run never comments, even from a shell inside a pull-request job.
   'pr-comment': 'false',
 };
-for (const pair of args.filter((a) => a.includes('='))) {
+for (const pair of args.filter(isInput)) {
   const [key, ...rest] = pair.split('=');
   inputs[key] = rest.join('=');
 }

@@ -46,7 +46,7 @@ const KNOWN_REGIONS = [
 const METRICS: Metric[] = ['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'];
 
 /** Each API's group-by names, keyed by the record field they fill. */
-const GROUP_BY_NAMES: Record<Api, Partial<Record<GroupField, string>>> = {
+export const GROUP_BY_NAMES: Record<Api, Partial<Record<GroupField, string>>> = {
   aggregates: {
     clientId: 'OauthClientId',
     clientName: 'OauthClientName',
@@ -292,7 +292,19 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   );
   const compression = oneOf('compression', input('compression'), ['gzip', 'none'] as const);
 
-  const prefix = input('s3-prefix').replace(/^\/+|\/+$/g, '');
+  const prefixText = input('s3-prefix');
+  const prefix = prefixText.replace(/^\/+|\/+$/g, '');
+  // The prefix is a key prefix and a folder under output-dir: '..' would leave both.
+  const badSegment = prefix
+    .split('/')
+    .find((segment) => segment === '' || segment === '.' || segment === '..');
+  if (badSegment !== undefined) {
+    throw inputError(
+      's3-prefix',
+      prefixText,
+      `expected key segments separated by single slashes, none of them empty, '.' or '..' (found ${badSegment === '' ? 'an empty segment' : `'${badSegment}'`})`,
+    );
+  }
   const bucket = input('s3-bucket');
   if (bucket && !S3_BUCKET.test(bucket)) {
     throw inputError(
@@ -331,11 +343,7 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   }
   const table = input('athena-table') || defaultTableName(prefix);
   if (database) checkIdentifiers(database, table);
-  if (bucket && resultsFile && !interval && granularity !== 'Day') {
-    throw new UserError(
-      `Input 'interval' is needed to upload a replayed result ${granularity ? `with granularity ${granularity}` : 'of totals'}: it tells complete buckets from partial ones, so a partial one never replaces a complete one in S3${granularity ? '' : ', and it names the totals objects'}.`,
-    );
-  }
+  // On a replay, whether an upload needs 'interval' is decided once the rows are read (replay-shape.ts).
   if ((bucket || crawler || database) && !awsRegion) {
     throw new UserError(
       "Input 'aws-region' is needed for S3, Glue and Athena: set it, or export AWS_REGION (aws-actions/configure-aws-credentials does).",

@@ -4,7 +4,7 @@ import { type Breach, groupLabel, type GroupRow, type Report } from './report.js
 import { shorten, showInvisible } from './escape.js';
 
 export function evaluateGate(
-  report: Pick<Report, 'totals'>,
+  report: Pick<Report, 'totals' | 'rate429Unknown'>,
   groups: GroupRow[],
   thresholds: Thresholds,
 ): Breach[] {
@@ -15,7 +15,8 @@ export function evaluateGate(
   }
   // The unrounded rate: 0.50004 % breaches a limit of 0.5 % although the report shows 0.5 % at 4 decimals.
   const exactRate = totals.requests > 0 ? (totals.status429 / totals.requests) * 100 : 0;
-  if (thresholds.max429Rate !== undefined && exactRate > thresholds.max429Rate) {
+  // An unknown rate (no requests count) is not 0 %: applyGate says it cannot be evaluated.
+  if (thresholds.max429Rate !== undefined && !report.rate429Unknown && exactRate > thresholds.max429Rate) {
     breaches.push({
       threshold: 'max-429-rate',
       limit: thresholds.max429Rate,

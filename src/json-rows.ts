@@ -9,6 +9,7 @@
  * Metadata of documents (queryStatus, errorBody, ...) is reported separately.
  */
 import { UserError } from './errors.js';
+import { hasUsageCount } from './records.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -27,22 +28,35 @@ interface Frame {
   role: Role;
   expectKey: boolean;
   key: string;
+  /** A candidate that has shown a usage count key is a row, whatever other keys follow. */
+  sawCount?: boolean;
 }
 
 export interface SplitResult {
   rows: unknown[];
+  /** The line (1-based) each row starts on, parallel to `rows`. */
+  lines: number[];
   meta: [string, unknown][];
 }
 
 const ROW_CONTAINERS = new Set(['results', 'entities']);
+const COUNT_KEYS = new Set([
+  'requests',
+  'requestCount',
+  'status200',
+  'status300',
+  'status400',
+  'status429',
+  'status500',
+]);
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;
 }
 
-/** A document without rows, such as `{"queryStatus":"Running"}`: rows never carry a queryStatus. */
+/** A document without rows, such as `{"queryStatus":"Running"}`; a row that carries a queryStatus stays a row. */
 function isStatusDocument(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && 'queryStatus' in value;
+  return typeof value === 'object' && value !== null && 'queryStatus' in value && !hasUsageCount(value);
 }
 
 export class UsageRowSplitter {
@@ -67,10 +81,12 @@ export class UsageRowSplitter {
   private keyQuoteOffset = 0;
   private sawValue = false;
   private position = 0;
+  private line = 1;
+  private captureLine = 1;
 
   /** Feed the next piece of text; returns the rows and metadata completed within it. */
   push(chunk: string): SplitResult {
-    const out: SplitResult = { rows: [], meta: [] };
+    const out: SplitResult = { rows: [], lines: [], meta: [] };
     const n = chunk.length;
     // Where the next backslash is (n: none left); found lazily, once per stretch of the chunk.
     let backslashAt = -1;
@@ -91,8 +107,10 @@ export class UsageRowSplitter {
           this.inString = false;
           if (this.readingKey) {
             this.readingKey = false;
-            this.top().key = this.keyCarry + chunk.slice(this.keyStart, i);
+            const frame = this.top();
+            frame.key = this.keyCarry + chunk.slice(this.keyStart, i);
             this.keyCarry = '';
+            if (COUNT_KEYS.has(frame.key)) frame.sawCount = true;
           } else if (
             this.capturing &&
             this.captureKind === 'meta' &&
@@ -110,7 +128,10 @@ export class UsageRowSplitter {
           if (this.capturing && this.captureKind === 'meta') this.finishCapture(chunk, i, out);
         } else continue;
       }
-      if (isWhitespace(c)) continue;
+      if (isWhitespace(c)) {
+        if (c === 0x0a) this.line++;
+        continue;
+      }
       // Inside a row: only nesting and strings matter.
       if (this.untrackedDepth > 0) {
         if (c === QUOTE) this.inString = true;
@@ -193,8 +214,9 @@ export class UsageRowSplitter {
     i: number,
     why = 'expected a results document, aggregates pages or NDJSON rows',
   ): never {
+    const shown = JSON.stringify(String.fromCharCode(c));
     throw new UserError(
-      `The results file is not a usage result: unexpected '${String.fromCharCode(c)}' at character ${this.position + i} (${why}).`,
+      `The results file is not a usage result: unexpected character ${shown} at line ${this.line}, character ${this.position + i} (${why}).`,
     );
   }
 
@@ -205,6 +227,7 @@ export class UsageRowSplitter {
     this.captureDepth = this.depth();
     this.captureKind = kind;
     this.captureKey = key;
+    this.captureLine = this.line;
   }
 
   private finishCapture(chunk: string, endExclusive: number, out: SplitResult): void {
@@ -214,15 +237,19 @@ export class UsageRowSplitter {
     let value: unknown;
     try {
       value = JSON.parse(textValue);
-    } catch (error) {
+    } catch {
+      // Not JSON.parse's message: it quotes the text, which may be anything (a credentials file).
       throw new UserError(
-        `The results file has a malformed value near character ${this.position + endExclusive}: ${(error as Error).message}.`,
+        `The results file has a malformed JSON value starting on line ${this.captureLine} (near character ${this.position + endExclusive}).`,
       );
     }
     if (this.captureKind === 'meta') out.meta.push([this.captureKey, value]);
     else if (this.captureKind === 'candidate' && isStatusDocument(value))
       out.meta.push(...Object.entries(value));
-    else out.rows.push(value);
+    else {
+      out.rows.push(value);
+      out.lines.push(this.captureLine);
+    }
   }
 
   private startValue(chunk: string, i: number, c: number, out: SplitResult): void {
@@ -250,7 +277,7 @@ export class UsageRowSplitter {
       return;
     }
     if (parent.role === 'candidate' || parent.role === 'document') {
-      if (c === OPEN_ARRAY && ROW_CONTAINERS.has(parent.key)) {
+      if (c === OPEN_ARRAY && ROW_CONTAINERS.has(parent.key) && !parent.sawCount) {
         if (parent.role === 'candidate') this.becomeDocument(chunk, out);
         this.frames.push({ isObject: false, role: 'rows', expectKey: false, key: '' });
         return;

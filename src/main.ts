@@ -2,7 +2,7 @@
  * One run of the action: inputs, usage rows (replay or live query), NDJSON on disk, data lake,
  * report, gate. Every I/O adapter comes in through `Deps`, so tests swap them without module mocks.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, readInputFromEnv } from './config.js';
 import type { Api, Config, Env, InputReader } from './types.js';
@@ -22,9 +22,12 @@ import { type EarlyWarning, runEarlyWarning } from './early-warning.js';
 import { formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
-import { PartitionWriter, type PartitionFile } from './partition-writer.js';
-import { normaliseRow, type RecordContext } from './records.js';
-import { replayResultsFile, type RowsHandler } from './replay.js';
+import { PartitionWriter, removeStaleFiles, type PartitionFile } from './partition-writer.js';
+import { checkUsageRow, describeProblem, normaliseRow, type RecordContext } from './records.js';
+import { type FileIdentity, replayResultsFile, resultsFileIdentity, type RowsHandler } from './replay.js';
+import { resolveShape, ShapeScan } from './replay-shape.js';
+import { checkOutputDir, sameFile } from './output-dir.js';
+import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
 import { safeJson } from './escape.js';
@@ -78,13 +81,17 @@ async function runStages(deps: Deps): Promise<void> {
   // Fork and Dependabot pull requests get no secrets: warn and succeed rather than fail each one.
   if (await skipRestrictedPullRequest(deps)) return;
 
-  const config = await io.group('Inputs', async () => {
+  let config = await io.group('Inputs', async () => {
     const parsed = parseConfig(deps.getInput, deps.env, deps.now());
     logConfig(io, parsed);
     return parsed;
   });
 
+  // output-dir problems are found here, before any query is made.
+  await checkOutputDir(config.outputDir, ndjsonDirOf(config));
   const collected = await collectRecords(config, deps);
+  // On a replay the rows decided the shape (granularity, interval, api, group-by): use theirs from here on.
+  config = collected.config;
   // Every group, once: the report ranks them and the per-group threshold checks them all.
   const groups = collected.builder.groupRows();
   const report = collected.builder.build(
@@ -98,6 +105,7 @@ async function runStages(deps: Deps): Promise<void> {
     config.top,
     groups,
   );
+  if (!collected.requestsKnown) report.rate429Unknown = true;
   report.breaches = evaluateGate(report, groups, config.thresholds);
   // Near-limit events and the previous period: queried after the usage, reported and gated with it.
   const early = await runEarlyWarning(config, deps, {
@@ -133,7 +141,8 @@ async function runStages(deps: Deps): Promise<void> {
     records: String(report.records),
     'total-requests': String(report.totals.requests),
     'total-429': String(report.totals.status429),
-    'rate-429': report.totals.rate429.toFixed(4),
+    // Without a requests count on every row the rate is unknown, not 0.
+    'rate-429': report.rate429Unknown ? '' : report.totals.rate429.toFixed(4),
     breached: String(report.breaches.length > 0),
     // The worst first (the gate's order), as many as 1 MB holds; report.json has every one.
     breaches: fitJsonArray(report.breaches, OUTPUT_LIMIT_BYTES, (shown, total) => ({
@@ -167,6 +176,10 @@ const NO_LAKE: DataLakeResult = {
 };
 
 interface Collected {
+  /** The run's configuration, with the shape the replayed rows decided. */
+  config: Config;
+  /** False when some row carried no requests count: the 429 rate is then unknown. */
+  requestsKnown: boolean;
   files: PartitionFile[];
   ndjsonDir: string;
   builder: ReportBuilder;
@@ -176,15 +189,78 @@ interface Collected {
   collectedAt: string;
 }
 
-/** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
-async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
+function ndjsonDirOf(config: Config): string {
+  return path.join(config.outputDir, ...config.prefix.split('/').filter(Boolean));
+}
+
+/**
+ * First pass of a replay: checks every row against the record rules and lets the rows decide the
+ * shape the inputs leave out (or refuse inputs that contradict them). Holds facts, never rows.
+ */
+async function inferReplayShape(
+  config: Config,
+  deps: Deps,
+  file: string,
+): Promise<{ config: Config; requestsKnown: boolean }> {
   const { io } = deps;
-  const ndjsonDir = path.join(config.outputDir, ...config.prefix.split('/').filter(Boolean));
-  // Made even when no row comes, so the ndjson-path output always names a folder.
-  await mkdir(ndjsonDir, { recursive: true });
-  // On a replay the object name follows the API the rows came from, known at the first row.
-  let writer: PartitionWriter | undefined;
-  let api: Api = config.api;
+  const scan = new ShapeScan();
+  await replayResultsFile(file, async (rows, _queryId, places) => {
+    rows.forEach((row, i) => {
+      const place = places?.[i] ?? `row ${scan.rows + 1}`;
+      const checked = checkUsageRow(row);
+      if (checked.problem) throw new UserError(describeProblem(checked, place));
+      scan.add(checked, place);
+    });
+  });
+  if (!scan.rows) return { config, requestsKnown: true };
+  const given = (name: string) => deps.getInput(name) !== '';
+  const shape = resolveShape(scan, {
+    api: given('api') ? config.api : undefined,
+    granularity: config.granularity,
+    interval: config.interval,
+    intervalText: deps.getInput('interval'),
+    groupBy: given('group-by') ? config.groupBy : undefined,
+    groupByText: deps.getInput('group-by'),
+  });
+  for (const line of shape.inferred) io.info(line);
+  if (!shape.requestsKnown) {
+    io.info(`${scan.firstWithoutRequests} has no requests count: the 429 rate is unknown.`);
+  }
+  if (config.s3 && !shape.intervalKnown && shape.granularity !== 'Day') {
+    throw new UserError(
+      `Input 'interval' is needed to upload a replayed result ${shape.granularity ? `with granularity ${shape.granularity}` : 'of totals'}: it tells complete buckets from partial ones, so a partial one never replaces a complete one in S3${shape.granularity ? '' : ', and it names the totals objects'}.`,
+    );
+  }
+  return {
+    config: {
+      ...config,
+      api: shape.api,
+      granularity: shape.granularity,
+      interval: shape.interval,
+      groupBy: shape.groupBy,
+    },
+    requestsKnown: shape.requestsKnown,
+  };
+}
+
+/** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
+async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
+  const { io } = deps;
+  let config = given;
+  let requestsKnown = true;
+  let identity: FileIdentity | undefined;
+  if (config.resultsFile) {
+    const file = config.resultsFile;
+    identity = await resultsFileIdentity(file);
+    ({ config, requestsKnown } = await io.group(`Shape of ${file}`, () =>
+      inferReplayShape(config, deps, file),
+    ));
+  }
+  // A live query without the Requests metric has no requests count to divide by.
+  if (!config.resultsFile && config.metrics.length && !config.metrics.includes('Requests')) {
+    requestsKnown = false;
+  }
+  const ndjsonDir = ndjsonDirOf(config);
   const builder = new ReportBuilder();
   const collectedAt = deps.now().toISOString();
   const context: RecordContext = {
@@ -197,36 +273,30 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
   };
   // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
   const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
-  let firstDate: string | undefined;
-  const onRows: RowsHandler = async (rows, queryId) => {
+  const writer = new PartitionWriter(
+    ndjsonDir,
+    partitionGranularity(config.granularity),
+    objectName(config, config.interval?.end),
+    config.compression,
+  );
+  const api: Api = config.api;
+  const onRows: RowsHandler = async (rows, queryId, places) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
-    for (const row of rows) {
-      const record = normaliseRow(row, ctx);
-      if (!config.granularity && config.resultsFile) {
-        // Saved daily rows replayed as totals would be filed as totals: ask for the granularity.
-        firstDate ??= record.date;
-        if (record.date !== firstDate) {
-          throw new UserError(
-            `The saved rows span several dates (${firstDate}, ${record.date}) but 'granularity' is not set: set it to the granularity the result was queried with (Day, Week or Month).`,
-          );
-        }
-      }
+    for (let i = 0; i < rows.length; i++) {
+      const record = normaliseRow(rows[i], ctx, places?.[i]);
       if (totalsDate) record.date = totalsDate;
-      if (!writer) {
-        api = record.api === 'legacy' ? 'legacy' : 'aggregates';
-        const name = objectName({ ...config, api }, config.interval?.end);
-        writer = new PartitionWriter(
-          ndjsonDir,
-          partitionGranularity(config.granularity),
-          name,
-          config.compression,
-        );
-      }
       builder.add(record);
       await writer.write(record);
     }
   };
 
+  // SIGTERM/SIGINT (a cancelled job): remove the unfinished files, say what was kept, and stop.
+  const unwatch = watchSignals((signal) => {
+    const { kept, removed } = writer.abortSync();
+    io.error(
+      `Stopped by ${signal}: removed ${removed.length} unfinished partition file(s); kept ${kept.length} complete file(s) of this run in ${ndjsonDir}${kept.length ? '' : ' (none was complete yet)'}. Files of earlier runs were left as they were.`,
+    );
+  });
   const queryIds: string[] = [];
   let failure: unknown;
   try {
@@ -248,12 +318,33 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
   }
   // Whatever arrived is kept on disk, even when the query failed half-way.
   let files: PartitionFile[] = [];
+  let stale: string[] = [];
   try {
-    files = writer ? await writer.close() : [];
+    if (identity && !failure) {
+      // Read in full by now; the new file replaces it only once complete (written aside, then renamed).
+      const replaced = await sameFile(writer.finalPaths(), identity);
+      if (replaced)
+        io.info(`The replayed file ${replaced} is replaced by this run's complete file of the same name.`);
+    }
+    files = await writer.close();
+    // The folder holds this run's files only; never the replayed file, and nothing outside the layout.
+    stale = await removeStaleFiles(
+      ndjsonDir,
+      files.map((f) => f.path),
+      identity,
+    );
   } catch (error) {
     failure ??= error;
+    files = writer.completedFiles();
+  } finally {
+    unwatch();
   }
   const records = files.reduce((sum, f) => sum + f.records, 0);
+  if (stale.length) {
+    io.info(
+      `Removed ${stale.length} file(s) an earlier run left in ${ndjsonDir}: ${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', ...' : ''}`,
+    );
+  }
   if (failure) {
     if (queryIds.length) io.setOutput('query-id', queryIds.join(','));
     if (records) {
@@ -263,7 +354,6 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     }
     throw failure;
   }
-
   await io.group('Write NDJSON', async () => {
     io.info(`${records} records in ${files.length} partition file(s) under ${ndjsonDir}:`);
     for (const f of files) {
@@ -271,7 +361,7 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
     }
   });
-  return { files, ndjsonDir, builder, queryIds, api, collectedAt };
+  return { config, requestsKnown, files, ndjsonDir, builder, queryIds, api, collectedAt };
 }
 
 /** summary.md, report.json, the job summary and the pull-request comment. */
@@ -332,7 +422,7 @@ async function publishReport(
       });
     }
     io.info(
-      `Totals: ${report.totals.requests} requests, ${report.totals.status429} 429s (${report.totals.rate429}%), ${report.records} records.`,
+      `Totals: ${report.totals.requests} requests, ${report.totals.status429} 429s (${report.rate429Unknown ? 'rate unknown' : `${report.totals.rate429}%`}), ${report.records} records.`,
     );
   });
   return { summary: summaryPath, report: reportPath };
@@ -357,13 +447,19 @@ function applyGate(
   unevaluated: string[] = [],
 ): void {
   const t = config.thresholds;
+  const cannotEvaluate = [...unevaluated];
+  if (t.max429Rate !== undefined && report.rate429Unknown) {
+    cannotEvaluate.push(
+      `max-429-rate cannot be evaluated: the rows carry no Requests count, so the 429 rate is unknown (limit ${t.max429Rate}%)`,
+    );
+  }
   // A handful of annotations and a failure of a few KB, however many groups breach.
   const { annotations: lines, failure } = gateMessages(report.breaches, MAX_BREACH_ANNOTATIONS);
   // A threshold that cannot be evaluated fails the step whatever fail-on-breach says: it guards nothing.
-  if (unevaluated.length && !lakeError)
-    throw new UserError([...unevaluated, failure].filter(Boolean).join('\n'));
+  if (cannotEvaluate.length && !lakeError)
+    throw new UserError([...cannotEvaluate, failure].filter(Boolean).join('\n'));
   if (lakeError) {
-    for (const line of unevaluated) io.error(line);
+    for (const line of cannotEvaluate) io.error(line);
     for (const line of lines) {
       if (config.failOnBreach) io.error(line);
       else io.warning(line, 'Threshold breached');
@@ -399,7 +495,7 @@ function logConfig(io: ActionIO, config: Config): void {
     `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? formatInterval(config.interval) : '(from the saved result)'}`,
   );
   io.info(
-    `granularity: ${config.granularity ?? 'none (totals)'}; group-by: ${config.groupBy.map((g) => g.apiName).join(', ') || 'none'}; metrics: ${config.metrics.join(', ') || 'all'}`,
+    `granularity: ${config.granularity ?? (config.resultsFile ? '(from the saved rows)' : 'none (totals)')}; group-by: ${config.groupBy.map((g) => g.apiName).join(', ') || (config.resultsFile ? '(from the saved rows)' : 'none')}; metrics: ${config.metrics.join(', ') || 'all'}`,
   );
   io.info(`output-dir: ${config.outputDir}`);
 }

@@ -1,18 +1,25 @@
 /**
- * Writes records as NDJSON, one file per partition, streaming: lines are batched per partition and
- * written (through gzip when asked) as they come, so memory does not grow with the number of rows.
+ * Writes records as NDJSON, one file per partition, so that no file is ever seen half-written:
+ * - each partition is written under a temporary name (`<final>.<pid>.partial`) and renamed to its
+ *   final name only when complete (close()); abort() and abortSync() remove the temporary files;
+ * - no file stays open: lines are buffered per partition and appended in batches, each batch a
+ *   complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and Athena),
+ *   so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
+ * - memory is bounded: a partition's batch is written at FLUSH_AT bytes, and when all batches
+ *   together pass MAX_BUFFERED every batch is written, so memory does not grow with the partition count.
+ * The bytes are a pure function of the records and their order (batch boundaries included).
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readdirSync, unlinkSync } from 'node:fs';
+import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Compression } from './types.js';
 import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
 import { recordLine, type UsageRecord } from './records.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface PartitionFile {
   granularity: PartitionGranularity;
@@ -25,48 +32,140 @@ export interface PartitionFile {
 
 interface OpenPartition {
   file: PartitionFile;
-  /** Where lines go: the gzip stream, or the file itself. */
-  sink: Writable;
-  /** Settles when the file is complete on disk, or failed. */
-  done: Promise<void>;
+  tempPath: string;
   pending: string;
+  /** Whether the temporary file exists (the first batch creates it, truncating any leftover). */
+  started: boolean;
+  /** Whether the complete file has its final name. */
+  renamed: boolean;
+  /** A batch of this partition could not be written: its file is dropped, the others are kept. */
+  failed: boolean;
+  /** The last batch write of this partition: batches of one file are appended in order. */
+  tail: Promise<void>;
 }
 
-const FLUSH_AT = 64 * 1024;
-const MAX_BUFFERED = 256 * 1024;
+export interface WriterLimits {
+  /** A partition's batch is written when it reaches this many characters. */
+  flushAt: number;
+  /** All batches together: past this, every batch is written. */
+  maxBuffered: number;
+  /** Batch writes in flight at once (each opens one file for the time of one append). */
+  maxInFlight: number;
+}
+
+// 64 KiB batches: larger ones (256 KiB) cost more in garbage collection than they gain in gzip ratio.
+const DEFAULT_LIMITS: WriterLimits = { flushAt: 64 * 1024, maxBuffered: 8 * 1024 * 1024, maxInFlight: 4 };
+
+/** The suffix of a partition file being written; such a file is never a result. */
+export const TEMP_SUFFIX = '.partial';
 
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private buffered = 0;
+  private closed = false;
   /** The first write error of any partition: later writes and close() report it. */
   private failure: { file: string; error: unknown } | undefined;
+  private readonly limits: WriterLimits;
 
   constructor(
     private readonly dir: string,
     private readonly granularity: PartitionGranularity,
     private readonly name: string,
     private readonly compression: Compression,
-  ) {}
-
-  /** Resolves at once unless the partition's stream asks the producer to wait. */
-  async write(record: UsageRecord): Promise<void> {
-    this.throwIfFailed();
-    const partition = this.partitions.get(record.date) ?? (await this.open(record.date));
-    partition.file.records++;
-    partition.pending += recordLine(record);
-    if (partition.pending.length >= FLUSH_AT) await this.flush(partition);
+    limits: Partial<WriterLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  /** Ends every file and waits until each is on disk; then reports the first failure, if any. */
-  async close(): Promise<PartitionFile[]> {
-    const partitions = [...this.partitions.values()];
-    for (const partition of partitions) {
-      if (partition.pending && !partition.sink.destroyed) partition.sink.write(partition.pending);
-      partition.pending = '';
-      partition.sink.end();
-    }
-    await Promise.allSettled(partitions.map((p) => p.done));
+  /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
+  async write(record: UsageRecord): Promise<void> {
     this.throwIfFailed();
-    return partitions.map((p) => p.file).sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    if (this.closed) throw new Error('PartitionWriter: write after close');
+    const partition = this.partitions.get(record.date) ?? this.open(record.date);
+    partition.file.records++;
+    const line = recordLine(record);
+    partition.pending += line;
+    this.buffered += line.length;
+    if (partition.pending.length >= this.limits.flushAt) await this.flush(partition);
+    if (this.buffered > this.limits.maxBuffered) await this.flushLargest();
+  }
+
+  /**
+   * Writes what is left, waits until every file is complete, then gives each its final name. A
+   * partition whose writing failed is removed (never renamed); the others are kept, then the
+   * failure is thrown (completedFiles() tells what was kept).
+   */
+  async close(): Promise<PartitionFile[]> {
+    this.closed = true;
+    const partitions = [...this.partitions.values()];
+    for (const partition of partitions) if (partition.pending) await this.flush(partition, true);
+    await Promise.allSettled(partitions.map((p) => p.tail));
+    for (const partition of partitions) {
+      if (partition.failed) {
+        if (partition.started) await unlink(partition.tempPath).catch(() => undefined);
+        partition.started = false;
+        continue;
+      }
+      try {
+        await rename(partition.tempPath, partition.file.path);
+        partition.started = false;
+        partition.renamed = true;
+      } catch (error) {
+        partition.failed = true;
+        this.failure ??= { file: partition.file.path, error };
+        await unlink(partition.tempPath).catch(() => undefined);
+        partition.started = false;
+      }
+    }
+    this.throwIfFailed();
+    return this.completedFiles();
+  }
+
+  /** The partitions complete under their final names, sorted by path. */
+  completedFiles(): PartitionFile[] {
+    return [...this.partitions.values()]
+      .filter((p) => p.renamed)
+      .map((p) => p.file)
+      .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+  }
+
+  /** Removes every temporary file (after a failure). Final files already renamed stay. */
+  async abort(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.partitions.values()].map((p) => p.tail));
+    for (const p of this.partitions.values()) {
+      if (p.started) await unlink(p.tempPath).catch(() => undefined);
+      p.started = false;
+    }
+  }
+
+  /**
+   * For a signal handler, which cannot wait: removes the temporary files at once and says what was
+   * kept (the partitions already renamed) and removed. A batch write still in flight may recreate
+   * its file, which is why the handler exits right after.
+   */
+  abortSync(): { kept: string[]; removed: string[] } {
+    this.closed = true;
+    const kept: string[] = [];
+    const removed: string[] = [];
+    for (const p of this.partitions.values()) {
+      if (p.started) {
+        try {
+          unlinkSync(p.tempPath);
+        } catch {
+          // Already gone.
+        }
+        removed.push(p.tempPath);
+        p.started = false;
+      } else if (p.renamed) kept.push(p.file.path);
+    }
+    return { kept, removed };
+  }
+
+  /** The final paths of the partitions written so far (complete or not). */
+  finalPaths(): string[] {
+    return [...this.partitions.values()].map((p) => p.file.path);
   }
 
   private throwIfFailed(): void {
@@ -77,37 +176,115 @@ export class PartitionWriter {
     }
   }
 
-  private async open(dt: string): Promise<OpenPartition> {
+  private open(dt: string): OpenPartition {
     const relativePath = partitionPath(this.granularity, dt, this.name, this.compression);
     const filePath = path.join(this.dir, ...relativePath.split('/'));
-    await mkdir(path.dirname(filePath), { recursive: true });
-    const output = createWriteStream(filePath);
-    const gzip = this.compression === 'gzip' ? createGzip({ level: 6 }) : undefined;
-    // pipeline/finished listen for 'error', so a disk error becomes a failure here, not a crash.
-    const done = (gzip ? pipeline(gzip, output) : finished(output)).catch((error: unknown) => {
-      this.failure ??= { file: filePath, error };
-    });
-    // And a write to a stream that has just failed must not crash the process either.
-    for (const stream of [gzip, output]) stream?.on('error', () => undefined);
     const partition: OpenPartition = {
       file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
-      sink: gzip ?? output,
-      done,
+      tempPath: `${filePath}.${process.pid}${TEMP_SUFFIX}`,
       pending: '',
+      started: false,
+      renamed: false,
+      failed: false,
+      tail: Promise.resolve(),
     };
     this.partitions.set(dt, partition);
     return partition;
   }
 
-  private async flush(partition: OpenPartition): Promise<void> {
-    if (partition.sink.destroyed) return this.throwIfFailed();
-    partition.sink.write(partition.pending);
+  /**
+   * Over the memory bound: writes the batches at or above the mean size, which frees at least half of
+   * what is held, without turning thousands of small batches into thousands of tiny gzip members.
+   */
+  private async flushLargest(): Promise<void> {
+    const holding = [...this.partitions.values()].filter((p) => p.pending);
+    const mean = this.buffered / holding.length;
+    for (const p of holding) if (p.pending.length >= mean) await this.flush(p);
+  }
+
+  private async flush(partition: OpenPartition, closing = false): Promise<void> {
+    while (this.inFlight.size >= this.limits.maxInFlight) await Promise.race(this.inFlight);
+    // Before taking the batch: a failure leaves the lines in place for close() to write.
+    if (!closing) this.throwIfFailed();
+    const text = partition.pending;
     partition.pending = '';
-    // Waiting for 'drain' after every batch would idle the reader on each gzip round trip; wait only
-    // when a partition has fallen well behind, which still bounds memory (MAX_BUFFERED per partition).
-    if (partition.sink.writableLength > MAX_BUFFERED) {
-      await Promise.race([once(partition.sink, 'drain').catch(() => undefined), partition.done]);
-      this.throwIfFailed();
+    this.buffered -= text.length;
+    const write = partition.tail.then(() => this.append(partition, text));
+    partition.tail = write;
+    this.inFlight.add(write);
+    void write.finally(() => this.inFlight.delete(write));
+  }
+
+  private async append(partition: OpenPartition, text: string): Promise<void> {
+    if (partition.failed) return;
+    try {
+      const data = this.compression === 'gzip' ? await gzipAsync(text, { level: 6 }) : text;
+      if (!partition.started) {
+        await mkdir(path.dirname(partition.tempPath), { recursive: true });
+        // Marked started before the file exists, so an abort in between still looks for it.
+        partition.started = true;
+        await writeFile(partition.tempPath, data);
+      } else {
+        await appendFile(partition.tempPath, data);
+      }
+    } catch (error) {
+      partition.failed = true;
+      this.failure ??= { file: partition.file.path, error };
     }
   }
+}
+
+const GRANULARITY_DIR = /^granularity=(day|week|month|total)$/;
+const DT_DIR = /^dt=\d{4}-\d{2}-\d{2}$/;
+const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
+
+/**
+ * Leaves in the NDJSON folder only this run's files: removes, from `granularity=*` / `dt=*` folders
+ * directly under `dir` and nowhere else, regular files named like partition files (`*.json`,
+ * `*.json.gz`, `*.partial`) that are not in `keep`, and never the file `protect` (the replayed
+ * results file, by device and inode). Empty `dt=` and `granularity=` folders left behind go too.
+ * Returns the paths removed, relative to `dir`.
+ */
+export async function removeStaleFiles(
+  dir: string,
+  keep: Iterable<string>,
+  protect?: { dev: number; ino: number },
+): Promise<string[]> {
+  const keepSet = new Set([...keep].map((p) => path.resolve(p)));
+  const removed: string[] = [];
+  for (const g of await readdir(dir).catch(() => [] as string[])) {
+    if (!GRANULARITY_DIR.test(g)) continue;
+    const gDir = path.join(dir, g);
+    if (!(await lstat(gDir)).isDirectory()) continue;
+    for (const dt of await readdir(gDir)) {
+      const dtDir = path.join(gDir, dt);
+      if (!DT_DIR.test(dt) || !(await lstat(dtDir)).isDirectory()) continue;
+      for (const name of await readdir(dtDir)) {
+        const file = path.join(dtDir, name);
+        if (!DATA_FILE.test(name) || keepSet.has(path.resolve(file))) continue;
+        const info = await lstat(file);
+        if (!info.isFile()) continue;
+        if (protect && info.dev === protect.dev && info.ino === protect.ino) continue;
+        await unlink(file);
+        removed.push(`${g}/${dt}/${name}`);
+      }
+      await rmdir(dtDir).catch(() => undefined); // only when empty
+    }
+    await rmdir(gDir).catch(() => undefined);
+  }
+  return removed;
+}
+
+/** For tests and the signal path: the temporary files under a folder (synchronous, shallow layout walk). */
+export function findTempFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string, depth: number) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory() && depth < 3) walk(p, depth + 1);
+      else if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) found.push(p);
+    }
+  };
+  walk(dir, 0);
+  return found;
 }

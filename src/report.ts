@@ -56,6 +56,8 @@ export interface Report {
   /** The dimensions that vary in this data (the effective group-by). */
   dimensions: Dimension[];
   totals: Counts & { rate429: number };
+  /** Set when some row carried no requests count: every 429 rate is then unknown (not 0). */
+  rate429Unknown?: boolean;
   metrics: Record<CountField, MetricStats>;
   trend: TrendRow[];
   groupCount: number;

@@ -159,7 +159,7 @@ function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNo
       [
         [
           ...COUNT_COLUMNS.map(([field]) => formatNumber(report.totals[field])),
-          `${formatNumber(report.totals.rate429)}%`,
+          report.rate429Unknown ? 'unknown (no Requests count)' : `${formatNumber(report.totals.rate429)}%`,
         ],
       ],
     ),

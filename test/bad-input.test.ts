@@ -4,6 +4,9 @@
  */
 import { run } from '../src/main.js';
 import { captureIO } from './support/capture-io.js';
+import { tempDir } from './support/isolation.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 
 const NOW = new Date('2026-11-21T10:00:00Z');
 const GOOD: Record<string, string> = {
@@ -77,8 +80,12 @@ const CASES: [string, string, Record<string, string>?][] = [
   ['athena-table', 'usage"; DROP', { 'athena-database': 'db', 'aws-region': 'eu-west-1' }],
   ['metrics', 'Requests', { 'max-429': '5' }],
   ['metrics', 'Status429', { 'max-429-rate': '1%' }],
-  ['interval', '', { 'results-file': 'saved.json', granularity: 'Week', ...AWS }],
-  ['interval', '', { 'results-file': 'saved.json', ...AWS }],
+  // On a replay the upload's need for an interval is decided from the rows (weekly rows, totals).
+  ['interval', '', { 'results-file': fixture('weekly-rows.ndjson'), 'output-dir': tempDir('bad'), ...AWS }],
+  ['interval', '', { 'results-file': fixture('legacy-totals.json'), 'output-dir': tempDir('bad'), ...AWS }],
+  ['s3-prefix', '../outside'],
+  ['s3-prefix', 'usage//daily'],
+  ['s3-prefix', 'usage/./daily'],
   ['max-429', '-1'],
   ['max-429', '1e3'],
   ['max-429-rate', '101'],

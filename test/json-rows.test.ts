@@ -111,7 +111,7 @@ describe('replayResultsFile', () => {
   });
 
   it.each([
-    ['legacy-running.json', /queryStatus 'Running'/],
+    ['legacy-running.json', /queryStatus "Running"/],
     ['truncated.json', /truncated/],
     ['not-json.csv', /not a usage result/],
     ['missing.json', /not a readable file/],

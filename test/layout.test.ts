@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { bucketCoverage, objectName, partitionPath, type QueryShape } from '../src/layout.js';
@@ -103,14 +103,15 @@ describe('PartitionWriter on a failing disk', () => {
     'turns a write error into one line naming the file (%s)',
     async (compression) => {
       const dir = tempDir('pw-fail');
-      // A directory where the partition's file should be: opening it fails with EISDIR.
       const blocked = path.join(
         dir,
         'granularity=day',
         'dt=2026-11-02',
         `name${compression === 'gzip' ? '.json.gz' : '.json'}`,
       );
-      mkdirSync(blocked, { recursive: true });
+      // A file where the partition's folder should be: making it fails with EEXIST or ENOTDIR.
+      mkdirSync(path.join(dir, 'granularity=day'), { recursive: true });
+      writeFileSync(path.dirname(blocked), '');
       const writer = new PartitionWriter(dir, 'day', 'name', compression);
       let error: unknown;
       let healthy = 0;
@@ -128,7 +129,7 @@ describe('PartitionWriter on a failing disk', () => {
       expect(error).toBeInstanceOf(UserError);
       expect((error as Error).message).toMatch(
         new RegExp(
-          `^Could not write the NDJSON file ${blocked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*EISDIR`,
+          `^Could not write the NDJSON file ${blocked.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*(EEXIST|ENOTDIR)`,
         ),
       );
       const other = path.join(

@@ -32,11 +32,19 @@ async function runWith(inputs: Record<string, string>, queryUsage?: UsageQuery) 
 const LIVE = { 'client-id': 'id', 'client-secret': 'secret', interval: '2026-08-01/2026-11-20' };
 
 describe('run()', () => {
-  it('asks for the granularity when replayed rows span several dates without one', async () => {
-    const { io } = await runWith({ 'results-file': EXAMPLE });
-    expect(io.failed).toBe(
-      "The saved rows span several dates (2026-11-13, 2026-11-14) but 'granularity' is not set: set it to the granularity the result was queried with (Day, Week or Month).",
+  it('takes the shape from the rows when the inputs leave it out, and logs each value as inferred', async () => {
+    const { io, outputDir } = await runWith({ 'results-file': EXAMPLE });
+    expect(io.failed).toBeUndefined();
+    expect(io.lines).toEqual(
+      expect.arrayContaining([
+        'api: legacy (inferred from the rows)',
+        'granularity: Day (inferred from the rows: 7 dates from 2026-11-13 to 2026-11-19)',
+        "interval: 2026-11-13T00:00:00Z/2026-11-20T00:00:00Z (inferred from the rows' dates, assuming complete buckets)",
+        'group-by: OAuthClientId (inferred from the rows)',
+      ]),
     );
+    const days = readdirSync(path.join(outputDir, 'genesys-usage', 'granularity=day'));
+    expect(days).toHaveLength(7);
   });
 
   it('dates totals by the interval start, whatever the rows of split jobs say', async () => {
