@@ -17,7 +17,7 @@ import {
 } from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
-import { formatDate, formatInterval } from './interval.js';
+import { describeDays, formatDate, formatInterval } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, type PartitionFile } from './partition-writer.js';
@@ -332,8 +332,9 @@ function logConfig(io: ActionIO, config: Config): void {
       : `Querying ${where} with client ${config.clientId}`,
   );
   io.info(
-    `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? formatInterval(config.interval) : '(from the saved result)'}`,
+    `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? describeDays(config.interval) : '(from the saved result)'}`,
   );
+  if (config.intervalNotice) io.info(config.intervalNotice);
   io.info(
     `granularity: ${config.granularity ?? 'none (totals)'}; group-by: ${config.groupBy.map((g) => g.apiName).join(', ') || 'none'}; metrics: ${config.metrics.join(', ') || 'all'}`,
   );

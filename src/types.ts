@@ -21,10 +21,16 @@ export interface GroupBy {
   field: GroupField;
 }
 
+/** Request filters, named as the request fields; the optional ones are absent when not set. */
 export interface Filters {
   templateUris: string[];
   httpMethods: string[];
   oauthClientIds: string[];
+  platforms?: string[];
+  /** Organisation endpoint only. */
+  userIds?: string[];
+  /** Client-scoped endpoint only. */
+  organizationIds?: string[];
 }
 
 export interface Thresholds {
@@ -38,13 +44,18 @@ export interface Config {
   clientSecret: string;
   environment: Environment;
   api: Api;
-  /** Absent only on a replay without an `interval` input. */
+  /** Absent only on a replay without an `interval` input. Whole UTC days. */
   interval?: Interval;
+  /** Set when a live query's end lay in the future and was cut to today: the line to log. */
+  intervalNotice?: string;
   granularity?: Granularity;
   groupBy: GroupBy[];
   metrics: Metric[];
   filters: Filters;
-  /** The client-scoped aggregates endpoint, for holders of `usage:client:view` only. */
+  /**
+   * The client-scoped aggregates endpoint (permission `usage:client:view`): one OAuth client's usage across
+   * the organisations it is used in.
+   */
   usageClientId?: string;
   resultsFile?: string;
   outputDir: string;

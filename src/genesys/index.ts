@@ -5,7 +5,7 @@
 import type { Config } from '../types.js';
 import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
-import { formatInterval } from '../interval.js';
+import { describeDays } from '../interval.js';
 import type { StageContext, UsageQuery } from '../stages.js';
 import type { RowsHandler } from '../replay.js';
 import { jobInterval, runAggregatesJob, splitInterval } from './aggregates.js';
@@ -76,14 +76,14 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
       const chunks = splitInterval(interval, config.granularity);
       if (chunks.length > 1) {
         io.info(
-          `${formatInterval(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`,
+          `${describeDays(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`,
         );
       }
-      for (const [i, chunk] of chunks.entries()) {
+      for (const chunk of chunks) {
         rows += await runAggregatesJob({
           usage,
           config,
-          interval: jobInterval(chunk, i < chunks.length - 1),
+          interval: jobInterval(chunk),
           rc,
           onRows,
           onSubmitted,

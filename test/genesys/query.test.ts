@@ -31,7 +31,7 @@ function config(inputs: Record<string, string> = {}): Config {
     'client-id': fake.clientId,
     'client-secret': fake.clientSecret,
     environment: fake.url,
-    interval: '2026-11-01/2026-11-08',
+    interval: '2026-11-01/2026-11-07',
     ...inputs,
   };
   return parseConfig((name) => all[name] ?? '', {}, NOW);
@@ -101,7 +101,7 @@ describe('aggregates', () => {
     ]);
     expect(io.lines).toEqual(
       expect.arrayContaining([
-        'Job job-1: submitted for 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+        'Job job-1: submitted for 2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
         'Job job-1: Queued (1s)',
         'Job job-1: Running (3s)',
         'Job job-1: Succeeded (11s)',
@@ -129,7 +129,7 @@ describe('aggregates', () => {
     const [submit] = fake.requestsTo('POST', /aggregates\/query\/jobs$/);
     expect(submit?.path).toBe('/api/v2/usage/aggregates/query/jobs');
     expect(submit?.body).toEqual({
-      interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
       granularity: 'Day',
       groupBy: ['OauthClientId', 'TemplateUri'],
       metrics: ['Requests', 'Status429'],
@@ -142,7 +142,7 @@ describe('aggregates', () => {
   it('leaves out what is not set', async () => {
     await run(config());
     const [submit] = fake.requestsTo('POST', /aggregates\/query\/jobs$/);
-    expect(submit?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z' });
+    expect(submit?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z' });
   });
 
   it('uses the client-scoped endpoints with usage-client-id', async () => {
@@ -158,7 +158,7 @@ describe('aggregates', () => {
     ]);
     expect(batches).toHaveLength(2);
     // config.ts rejects oauth-client-ids with usage-client-id: that endpoint has no client filter.
-    expect(fake.requests[1]?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z' });
+    expect(fake.requests[1]?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z' });
   });
 
   it('splits an interval over 90 days into consecutive jobs, all rows handed on', async () => {
@@ -166,7 +166,7 @@ describe('aggregates', () => {
     fake.addJob({ statuses: ['Running', 'Succeeded'], pages: [[aggregatesRow(2)], [aggregatesRow(3)]] });
     fake.addJob({ pages: [[aggregatesRow(4)]] });
     const { batches, result, io } = await run(
-      config({ interval: '2026-01-01/2026-07-01', granularity: 'Day' }),
+      config({ interval: '2026-01-01/2026-06-30', granularity: 'Day' }),
     );
 
     expect(result.queryIds).toEqual(['job-1', 'job-2', 'job-3']);
@@ -177,7 +177,7 @@ describe('aggregates', () => {
     ).toEqual([
       '2026-01-01T00:00:00Z/2026-03-31T23:59:59Z',
       '2026-04-01T00:00:00Z/2026-06-29T23:59:59Z',
-      '2026-06-30T00:00:00Z/2026-07-01T00:00:00Z',
+      '2026-06-30T00:00:00Z/2026-06-30T23:59:59Z',
     ]);
     expect(batches.map((b) => [b.queryId, (b.rows[0] as { templateUri: string }).templateUri])).toEqual([
       ['job-1', 'api/v2/things/1'],
@@ -441,7 +441,7 @@ describe('legacy', () => {
     expect(batches).toEqual([{ rows: results, queryId: 'exec-1' }]);
     const [submit] = fake.requestsTo('POST', /^\/api\/v2\/usage\/query$/);
     expect(submit?.body).toEqual({
-      interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
       granularity: 'Day',
       groupBy: ['OAuthClientId'],
       metrics: ['Requests'],
