@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, readInputFromEnv } from './config.js';
-import type { Api, Config, Env, InputReader } from './types.js';
+import type { Api, Config, Env, InputReader, Organization } from './types.js';
 import { describeError, UserError } from './errors.js';
 import {
   type DataLake,
@@ -17,7 +17,7 @@ import {
 } from './stages.js';
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { describeBreach, evaluateGate } from './gate.js';
-import { describeDays, formatDate, formatInterval } from './interval.js';
+import { describeDays, formatDate, formatInterval, intervalDays } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, type PartitionFile } from './partition-writer.js';
@@ -87,6 +87,8 @@ async function runStages(deps: Deps): Promise<void> {
       granularity: config.granularity ?? 'total',
       queryId: collected.queryIds.join(','),
       generatedAt: collected.collectedAt,
+      ...(config.interval ? { days: intervalDays(config.interval) } : {}),
+      ...(collected.organization ? { organization: collected.organization } : {}),
     },
     config.top,
     groups,
@@ -146,6 +148,8 @@ interface Collected {
   /** The API the rows came from (on a replay, told by their shape). */
   api: Api;
   collectedAt: string;
+  /** The credentials' organisation, on a live run. */
+  organization?: Organization;
 }
 
 /** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
@@ -170,10 +174,16 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
   // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
   const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
   let firstDate: string | undefined;
+  // Live runs: read before the first row (see UsageQuery); replays keep the ids the rows carry.
+  let organization: Organization | undefined;
   const onRows: RowsHandler = async (rows, queryId) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (const row of rows) {
       const record = normaliseRow(row, ctx);
+      if (organization && !record.organizationId) record.organizationId = organization.id;
+      // Client-scoped rows carry no client: they are all the usage-client-id's.
+      if (config.usageClientId && !config.resultsFile && !record.clientId)
+        record.clientId = config.usageClientId;
       if (!config.granularity && config.resultsFile) {
         // Saved daily rows replayed as totals would be filed as totals: ask for the granularity.
         firstDate ??= record.date;
@@ -186,7 +196,11 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
       if (totalsDate) record.date = totalsDate;
       if (!writer) {
         api = record.api === 'legacy' ? 'legacy' : 'aggregates';
-        const name = objectName({ ...config, api }, config.interval?.end);
+        // A replay is named after its first row's organisation (the action's own records carry it).
+        const organizationId =
+          organization?.id ??
+          (config.resultsFile && !config.usageClientId ? record.organizationId : undefined);
+        const name = objectName({ ...config, api, organizationId }, config.interval?.end);
         writer = new PartitionWriter(
           ndjsonDir,
           partitionGranularity(config.granularity),
@@ -211,8 +225,15 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     } else {
       const result = await io.group('Query Genesys Cloud', () =>
         // Ids are collected as jobs are submitted, so a failure later still names them.
-        deps.queryUsage(config, deps, onRows, (id) => queryIds.push(id)),
+        deps.queryUsage(
+          config,
+          deps,
+          onRows,
+          (id) => queryIds.push(id),
+          (org) => (organization = org),
+        ),
       );
+      organization ??= result.organization;
       if (!queryIds.length) queryIds.push(...result.queryIds);
     }
   } catch (error) {
@@ -243,7 +264,7 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
     }
   });
-  return { files, ndjsonDir, builder, queryIds, api, collectedAt };
+  return { files, ndjsonDir, builder, queryIds, api, collectedAt, organization };
 }
 
 /** summary.md, report.json, the job summary and the pull-request comment. */

@@ -13,6 +13,12 @@ export type Metric = 'Requests' | 'Status200' | 'Status300' | 'Status400' | 'Sta
 export type GroupField =
   'clientId' | 'clientName' | 'organizationId' | 'userId' | 'templateUri' | 'httpMethod' | 'platform';
 
+/** The organisation a live run's credentials belong to (`GET /api/v2/organizations/me`). */
+export interface Organization {
+  id: string;
+  name: string;
+}
+
 export type Environment = { kind: 'region'; host: string } | { kind: 'gateway'; url: URL };
 
 export interface GroupBy {
