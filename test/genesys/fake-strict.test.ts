@@ -131,3 +131,16 @@ describe('the strict fake Genesys', () => {
     });
   });
 });
+
+describe('organizationOf', () => {
+  it('takes a plain id and a name without control characters', async () => {
+    const { organizationOf } = await import('../../src/genesys/organization.js');
+    expect(organizationOf({ id: 'abc-1', name: 'Acme\n::error::x' })).toEqual({
+      id: 'abc-1',
+      name: 'Acme ::error::x',
+    });
+    expect(organizationOf({ id: 'abc-1' })).toEqual({ id: 'abc-1', name: '' });
+    expect(() => organizationOf({ id: '../x', name: 'n' })).toThrow(/no organisation id/);
+    expect(() => organizationOf([])).toThrow(/not an organisation \(an array\)/);
+  });
+});
