@@ -180,10 +180,10 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (const row of rows) {
       const record = normaliseRow(row, ctx);
-      if (organization && !record.organizationId) record.organizationId = organization.id;
-      // Client-scoped rows carry no client: they are all the usage-client-id's.
-      if (config.usageClientId && !config.resultsFile && !record.clientId)
-        record.clientId = config.usageClientId;
+      // Client-scoped rows carry the organisation the usage happened in (none when summed across them),
+      // and no client: they are all the usage-client-id's.
+      if (config.usageClientId && !config.resultsFile) record.clientId ||= config.usageClientId;
+      else if (organization && !record.organizationId) record.organizationId = organization.id;
       if (!config.granularity && config.resultsFile) {
         // Saved daily rows replayed as totals would be filed as totals: ask for the granularity.
         firstDate ??= record.date;

@@ -84,6 +84,26 @@ describe('run(): the organisation and the days', () => {
     expect(record.organizationId).toBe('org-from-row');
   });
 
+  it('on the client-scoped endpoint fills clientId, and leaves organizationId to the rows', async () => {
+    const query: UsageQuery = async (_config, _ctx, onRows, _submitted, onOrganization) => {
+      onOrganization?.({ id: 'home-org', name: 'Home' });
+      await onRows([{ date: '2026-11-02', requestCount: 4 }], 'job-1');
+      return { queryIds: ['job-1'] };
+    };
+    const { io } = await runWith(
+      { ...LIVE, interval: '2026-11-01/2026-11-07', granularity: 'Day', 'usage-client-id': 'partner' },
+      query,
+    );
+    expect(io.failed).toBeUndefined();
+    const dir = path.join(io.outputs['ndjson-path']!, 'granularity=day', 'dt=2026-11-02');
+    const [name] = readdirSync(dir);
+    const record = JSON.parse(gunzipSync(readFileSync(path.join(dir, name!))).toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(record).toMatchObject({ clientId: 'partner', organizationId: '' });
+  });
+
   it('logs that a future end was cut to today', async () => {
     const { io } = await runWith({ ...LIVE, interval: '2026-11-01/2026-11-30' });
     expect(io.lines).toContain(
