@@ -7,7 +7,28 @@ import { checkIdentifiers, PLACEHOLDERS, unknownPlaceholders } from './aws/sql.j
 import { parseDurationMs } from './duration.js';
 import { inputError, UserError } from './errors.js';
 import { previousWindow } from './compare.js';
-import { formatInterval, INTERVAL_ACCEPTED, type Interval, isInterval, parseInterval } from './interval.js';
+import {
+  describeDays,
+  formatDate,
+  formatInterval,
+  type Interval,
+  INTERVAL_ACCEPTED,
+  isInterval,
+  oneYearBefore,
+  parseInterval,
+  startOfToday,
+} from './interval.js';
+import {
+  type Endpoint,
+  endpointName,
+  endpointOf,
+  FILTER_INPUTS,
+  FILTERS,
+  GRANULARITIES,
+  GROUP_BY,
+  HTTP_METHODS,
+  METRICS,
+} from './genesys/models.js';
 import type {
   Api,
   Config,
@@ -42,27 +63,6 @@ const KNOWN_REGIONS = [
   'use2.us-gov-pure.cloud',
   'edee1.eusc-pure.cloud',
 ];
-
-const METRICS: Metric[] = ['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'];
-
-/** Each API's group-by names, keyed by the record field they fill. */
-export const GROUP_BY_NAMES: Record<Api, Partial<Record<GroupField, string>>> = {
-  aggregates: {
-    clientId: 'OauthClientId',
-    clientName: 'OauthClientName',
-    userId: 'UserId',
-    httpMethod: 'HttpMethod',
-    templateUri: 'TemplateUri',
-    platform: 'Platform',
-  },
-  legacy: {
-    clientId: 'OAuthClientId',
-    organizationId: 'OrganizationId',
-    userId: 'UserId',
-    templateUri: 'TemplateUri',
-    httpMethod: 'HttpMethod',
-  },
-};
 
 /** Every spelling accepted, lower-cased, to the field it means. */
 const GROUP_BY_SPELLINGS: Record<string, GroupField> = {
@@ -178,9 +178,10 @@ export function parseEnvironment(value: string): Environment {
   return { kind: 'region', host };
 }
 
-function parseGroupBy(value: string, api: Api): GroupBy[] {
-  const names = GROUP_BY_NAMES[api];
-  const accepted = `expected any of ${Object.values(names).join(', ')} for api '${api}' (either API's spelling is accepted)`;
+function parseGroupBy(value: string, endpoint: Endpoint): GroupBy[] {
+  const api: Api = endpoint === 'legacy' ? 'legacy' : 'aggregates';
+  const names = GROUP_BY[endpoint];
+  const accepted = `expected any of ${Object.values(names).join(', ')} for ${endpointName(endpoint)} (either API's spelling is accepted)`;
   const result: GroupBy[] = [];
   for (const item of splitList(value)) {
     const field = GROUP_BY_SPELLINGS[item.toLowerCase()];
@@ -228,6 +229,7 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
 
   const intervalText = input('interval');
   let interval: Interval | undefined;
+  let intervalNotice: string | undefined;
   if (intervalText) {
     const parsed = parseInterval(intervalText, now);
     if (!isInterval(parsed)) throw inputError('interval', intervalText, parsed.error);
@@ -235,22 +237,36 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
   } else if (!resultsFile) {
     throw new UserError(`Input 'interval' is required unless 'results-file' is set: ${INTERVAL_ACCEPTED}.`);
   }
-  if (interval && api === 'aggregates' && !resultsFile) {
-    const yearAgo = new Date(now.getTime());
-    yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
-    if (interval.start < yearAgo) {
+  if (interval && !resultsFile) {
+    // Genesys has no data for today or later: a live query ends today at 00:00Z at the latest.
+    const today = startOfToday(now);
+    if (interval.start >= today) {
       throw inputError(
         'interval',
         intervalText,
-        `the aggregates API serves at most one year back, so the start must be on or after ${yearAgo.toISOString()} (resolved interval ${formatInterval(interval)})`,
+        `it starts on ${formatDate(interval.start)}, but Genesys Cloud has usage up to yesterday (${formatDate(new Date(today.getTime() - 1))}) only`,
+      );
+    }
+    if (interval.end > today) {
+      const requested = describeDays(interval);
+      interval = { start: interval.start, end: today };
+      intervalNotice = `interval: ${requested} ends in the future; Genesys Cloud has usage up to yesterday only, so it is cut to ${describeDays(interval)}.`;
+    }
+  }
+  if (interval && api === 'aggregates' && !resultsFile) {
+    // "Start date cannot be more than a year ago": a date, so P1Y, P12M and P365D are all accepted.
+    const earliest = oneYearBefore(now);
+    if (interval.start < earliest) {
+      throw inputError(
+        'interval',
+        intervalText,
+        `the aggregates API serves at most one year back, so the first day must be ${formatDate(earliest)} or later (this is ${describeDays(interval)})`,
       );
     }
   }
 
   const granularityText = input('granularity');
-  const granularity = granularityText
-    ? oneOf('granularity', granularityText, ['Day', 'Week', 'Month'] as const)
-    : undefined;
+  const granularity = granularityText ? oneOf('granularity', granularityText, GRANULARITIES) : undefined;
 
   const usageClientId = input('usage-client-id') || undefined;
   if (usageClientId && api !== 'aggregates') {
@@ -260,30 +276,32 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
       "the client-scoped endpoint exists for 'api: aggregates' only",
     );
   }
-  const filters: Filters = {
-    templateUris: splitList(input('template-uris')),
-    httpMethods: splitList(input('http-methods')).map((m) =>
-      oneOf('http-methods', m, ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const),
-    ),
-    oauthClientIds: splitList(input('oauth-client-ids')),
-  };
-  if (usageClientId && filters.oauthClientIds.length) {
+  const endpoint = endpointOf(api, usageClientId);
+  // Each endpoint takes its own filters: one it does not have fails here, not as a 400 from Genesys.
+  for (const name of FILTER_INPUTS) {
+    if (!input(name) || FILTERS[endpoint][name]) continue;
+    const accepted = Object.keys(FILTERS[endpoint]);
     throw inputError(
-      'oauth-client-ids',
-      input('oauth-client-ids'),
-      "the client-scoped endpoint ('usage-client-id') already covers one client and takes no client filter",
+      name,
+      input(name),
+      endpoint === 'legacy'
+        ? "filters exist for 'api: aggregates' only; remove it or set api: aggregates"
+        : name === 'oauth-client-ids'
+          ? "the client-scoped endpoint ('usage-client-id') already covers one client and takes no client filter"
+          : `${endpointName(endpoint)} takes only the filters ${accepted.join(', ')}`,
     );
   }
-  if (api === 'legacy') {
-    for (const name of ['template-uris', 'http-methods', 'oauth-client-ids'] as const) {
-      if (input(name))
-        throw inputError(
-          name,
-          input(name),
-          "filters exist for 'api: aggregates' only; remove it or set api: aggregates",
-        );
-    }
-  }
+  const filters: Filters = {
+    templateUris: splitList(input('template-uris')),
+    httpMethods: splitList(input('http-methods')).map((m) => oneOf('http-methods', m, HTTP_METHODS)),
+    oauthClientIds: splitList(input('oauth-client-ids')),
+  };
+  const platforms = splitList(input('platforms'));
+  if (platforms.length) filters.platforms = platforms;
+  const userIds = splitList(input('user-ids'));
+  if (userIds.length) filters.userIds = userIds;
+  const organizationIds = splitList(input('organization-ids'));
+  if (organizationIds.length) filters.organizationIds = organizationIds;
 
   const runnerTemp = env.RUNNER_TEMP;
   const outputDir = path.resolve(
@@ -380,8 +398,9 @@ export function parseConfig(getInput: InputReader, env: Env, now: Date): Config 
     environment,
     api,
     interval,
+    intervalNotice,
     granularity,
-    groupBy: parseGroupBy(input('group-by'), api),
+    groupBy: parseGroupBy(input('group-by'), endpoint),
     metrics,
     filters,
     usageClientId,
@@ -494,9 +513,8 @@ function parseEarlyWarning(
   if (comparePrevious && !run.resultsFile && run.interval && run.api === 'aggregates') {
     // The previous window must be within the aggregates API's year too.
     const previous = previousWindow(run.interval);
-    const yearAgo = new Date(run.now.getTime());
-    yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
-    if (previous.start < yearAgo) {
+    // The same rule as the interval's own start: on or after the same calendar date a year ago.
+    if (previous.start < oneYearBefore(run.now)) {
       throw inputError(
         'compare-previous',
         'true',

@@ -15,6 +15,8 @@ export interface QueryShape {
   metrics: Metric[];
   filters: Filters;
   usageClientId?: string;
+  /** The organisation whose data this is: two organisations sharing a bucket and prefix never collide. */
+  organizationId?: string;
 }
 
 export function partitionGranularity(granularity?: Granularity): PartitionGranularity {
@@ -22,12 +24,22 @@ export function partitionGranularity(granularity?: Granularity): PartitionGranul
 }
 
 /**
- * `aggregates.by-oauthclientid-templateuri.3f2a9c1e`: readable, and the hash covers everything
- * that changes what a row means (metrics, filters, client scope). Totals also carry the interval's
- * end, because two total buckets that start on the same day but end on different days are different data.
+ * `aggregates.org-<id>.by-oauthclientid-templateuri.3f2a9c1e`: readable, and the hash covers everything
+ * that changes what a row means (metrics, filters, client scope). The organisation keeps two
+ * organisations' objects apart. Totals also carry the interval's end, because two total buckets that
+ * start on the same day but end on different days are different data.
  */
 export function objectName(shape: QueryShape, totalsEnd?: Date): string {
   const groups = shape.groupBy.map((g) => g.apiName.toLowerCase());
+  // Filters and the organisation added later go in only when set, so older names stay as they were.
+  const optional = {
+    ...(shape.filters.platforms?.length ? { platforms: [...shape.filters.platforms].sort() } : {}),
+    ...(shape.filters.userIds?.length ? { userIds: [...shape.filters.userIds].sort() } : {}),
+    ...(shape.filters.organizationIds?.length
+      ? { organizationIds: [...shape.filters.organizationIds].sort() }
+      : {}),
+    ...(shape.organizationId ? { organizationId: shape.organizationId } : {}),
+  };
   const canonical = JSON.stringify({
     api: shape.api,
     granularity: shape.granularity ?? null,
@@ -37,11 +49,21 @@ export function objectName(shape: QueryShape, totalsEnd?: Date): string {
     httpMethods: [...shape.filters.httpMethods].sort(),
     oauthClientIds: [...shape.filters.oauthClientIds].sort(),
     usageClientId: shape.usageClientId ?? null,
+    ...optional,
   });
   const hash = createHash('sha256').update(canonical).digest('hex').slice(0, 8);
   const by = groups.length ? `by-${[...groups].sort().join('-')}` : 'all';
   const until = !shape.granularity && totalsEnd ? `.until-${compactInstant(totalsEnd)}` : '';
-  return `${shape.api}.${by}${until}.${hash}`;
+  return `${shape.api}.${organizationPart(shape.organizationId)}${by}${until}.${hash}`;
+}
+
+/** `org-<id>.`, or `org-<hash>.` for an id that is not plain letters, digits and '-' (it comes from data). */
+function organizationPart(id: string | undefined): string {
+  if (!id) return '';
+  const safe = /^[A-Za-z0-9-]{1,64}$/.test(id)
+    ? id
+    : createHash('sha256').update(id).digest('hex').slice(0, 12);
+  return `org-${safe}.`;
 }
 
 /** `2026-11-08`, or `20261108T120000Z` when the end is not at midnight: a key-safe, exact end. */

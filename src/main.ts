@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, readInputFromEnv } from './config.js';
-import type { Api, Config, Env, InputReader } from './types.js';
+import type { Api, Config, Env, InputReader, Organization } from './types.js';
 import { describeError, UserError } from './errors.js';
 import {
   type DataLake,
@@ -19,7 +19,7 @@ import {
 import { skipRestrictedPullRequest } from './github/restricted.js';
 import { evaluateGate, gateMessages } from './gate.js';
 import { type EarlyWarning, runEarlyWarning } from './early-warning.js';
-import { formatDate, formatInterval } from './interval.js';
+import { describeDays, formatDate, formatInterval, intervalDays } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, removeStaleFiles, type PartitionFile } from './partition-writer.js';
@@ -101,6 +101,8 @@ async function runStages(deps: Deps): Promise<void> {
       granularity: config.granularity ?? 'total',
       queryId: collected.queryIds.join(','),
       generatedAt: collected.collectedAt,
+      ...(config.interval ? { days: intervalDays(config.interval) } : {}),
+      ...(collected.organization ? { organization: collected.organization } : {}),
     },
     config.top,
     groups,
@@ -187,6 +189,8 @@ interface Collected {
   /** The API the rows came from (on a replay, told by their shape). */
   api: Api;
   collectedAt: string;
+  /** The credentials' organisation, on a live run. */
+  organization?: Organization;
 }
 
 function ndjsonDirOf(config: Config): string {
@@ -273,18 +277,32 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   };
   // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
   const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
-  const writer = new PartitionWriter(
-    ndjsonDir,
-    partitionGranularity(config.granularity),
-    objectName(config, config.interval?.end),
-    config.compression,
-  );
+  // Live runs: read before the first row (see UsageQuery); replays keep the ids the rows carry.
+  let organization: Organization | undefined;
+  // Made at the first record: a live run's object name carries the organisation, known only by then.
+  let writer: PartitionWriter | undefined;
   const api: Api = config.api;
   const onRows: RowsHandler = async (rows, queryId, places) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (let i = 0; i < rows.length; i++) {
       const record = normaliseRow(rows[i], ctx, places?.[i]);
+      // Client-scoped rows carry the organisation the usage happened in (none when summed across them),
+      // and no client: they are all the usage-client-id's.
+      if (config.usageClientId && !config.resultsFile) record.clientId ||= config.usageClientId;
+      else if (organization && !record.organizationId) record.organizationId = organization.id;
       if (totalsDate) record.date = totalsDate;
+      if (!writer) {
+        // A replay is named after its first row's organisation (the action's own records carry it).
+        const organizationId =
+          organization?.id ??
+          (config.resultsFile && !config.usageClientId ? record.organizationId : undefined);
+        writer = new PartitionWriter(
+          ndjsonDir,
+          partitionGranularity(config.granularity),
+          objectName({ ...config, organizationId }, config.interval?.end),
+          config.compression,
+        );
+      }
       builder.add(record);
       await writer.write(record);
     }
@@ -292,7 +310,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
 
   // SIGTERM/SIGINT (a cancelled job): remove the unfinished files, say what was kept, and stop.
   const unwatch = watchSignals((signal) => {
-    const { kept, removed } = writer.abortSync();
+    const { kept, removed } = writer?.abortSync() ?? { kept: [], removed: [] };
     io.error(
       `Stopped by ${signal}: removed ${removed.length} unfinished partition file(s); kept ${kept.length} complete file(s) of this run in ${ndjsonDir}${kept.length ? '' : ' (none was complete yet)'}. Files of earlier runs were left as they were.`,
     );
@@ -309,8 +327,15 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     } else {
       const result = await io.group('Query Genesys Cloud', () =>
         // Ids are collected as jobs are submitted, so a failure later still names them.
-        deps.queryUsage(config, deps, onRows, (id) => queryIds.push(id)),
+        deps.queryUsage(
+          config,
+          deps,
+          onRows,
+          (id) => queryIds.push(id),
+          (org) => (organization = org),
+        ),
       );
+      organization ??= result.organization;
       if (!queryIds.length) queryIds.push(...result.queryIds);
     }
   } catch (error) {
@@ -322,11 +347,11 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   try {
     if (identity && !failure) {
       // Read in full by now; the new file replaces it only once complete (written aside, then renamed).
-      const replaced = await sameFile(writer.finalPaths(), identity);
+      const replaced = await sameFile(writer?.finalPaths() ?? [], identity);
       if (replaced)
         io.info(`The replayed file ${replaced} is replaced by this run's complete file of the same name.`);
     }
-    files = await writer.close();
+    files = (await writer?.close()) ?? [];
     // The folder holds this run's files only; never the replayed file, and nothing outside the layout.
     stale = await removeStaleFiles(
       ndjsonDir,
@@ -335,7 +360,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     );
   } catch (error) {
     failure ??= error;
-    files = writer.completedFiles();
+    files = writer?.completedFiles() ?? [];
   } finally {
     unwatch();
   }
@@ -361,7 +386,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
     }
   });
-  return { config, requestsKnown, files, ndjsonDir, builder, queryIds, api, collectedAt };
+  return { config, requestsKnown, files, ndjsonDir, builder, queryIds, api, collectedAt, organization };
 }
 
 /** summary.md, report.json, the job summary and the pull-request comment. */
@@ -492,8 +517,9 @@ function logConfig(io: ActionIO, config: Config): void {
       : `Querying ${where} with client ${config.clientId}`,
   );
   io.info(
-    `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? formatInterval(config.interval) : '(from the saved result)'}`,
+    `api: ${config.resultsFile ? '(from the saved rows)' : config.api}; interval: ${config.interval ? describeDays(config.interval) : '(from the saved result)'}`,
   );
+  if (config.intervalNotice) io.info(config.intervalNotice);
   io.info(
     `granularity: ${config.granularity ?? (config.resultsFile ? '(from the saved rows)' : 'none (totals)')}; group-by: ${config.groupBy.map((g) => g.apiName).join(', ') || (config.resultsFile ? '(from the saved rows)' : 'none')}; metrics: ${config.metrics.join(', ') || 'all'}`,
   );

@@ -5,7 +5,7 @@
  * file feeds every checked row to a ShapeScan (which holds a few facts, never the rows), then
  * resolveShape() decides.
  */
-import { GROUP_BY_NAMES } from './config.js';
+import { GROUP_BY } from './genesys/models.js';
 import { UserError } from './errors.js';
 import { addDuration, bucketLength, DAY_MS, formatDate, formatInterval, type Interval } from './interval.js';
 import type { CheckedRow } from './records.js';
@@ -262,7 +262,7 @@ export function resolveShape(scan: ShapeScan, inputs: ShapeInputs): ReplayShape 
 }
 
 function resolveGroupBy(scan: ShapeScan, inputs: ShapeInputs, api: Api, inferred: string[]): GroupBy[] {
-  const names = GROUP_BY_NAMES[api];
+  const names = GROUP_BY[api === 'legacy' ? 'legacy' : 'organization'];
   // One organisation id on every row is the organisation the rows belong to, not a grouping.
   const present = DIMENSIONS.filter(
     (d) => scan.dimensions.has(d) && (d !== 'organizationId' || scan.organizations.size > 1),

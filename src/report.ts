@@ -3,7 +3,9 @@
  * statistics over buckets, the groups (one combination of the grouped fields over the whole
  * interval), and the trend per bucket. Holds one counter set per group and per bucket, never the rows.
  */
+import type { IntervalDays } from './interval.js';
 import { COUNT_FIELDS, type CountField, type UsageRecord } from './records.js';
+import type { Organization } from './types.js';
 
 export type Counts = Record<CountField, number>;
 
@@ -48,7 +50,12 @@ export interface Breach {
 
 export interface Report {
   api: string;
+  /** Half-open instants, as the records carry it. */
   interval: string;
+  /** The whole days the interval covers: first, last included, how many. */
+  days?: IntervalDays;
+  /** The credentials' organisation, on a live run. */
+  organization?: Organization;
   granularity: string;
   queryId: string;
   generatedAt: string;
@@ -93,6 +100,8 @@ interface GroupState {
 export interface ReportMeta {
   api: string;
   interval: string;
+  days?: IntervalDays;
+  organization?: Organization;
   granularity: string;
   queryId: string;
   generatedAt: string;

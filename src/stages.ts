@@ -8,7 +8,7 @@ import type { ActionIO } from './io.js';
 import type { PartitionFile } from './partition-writer.js';
 import type { RowsHandler } from './replay.js';
 import type { Report } from './report.js';
-import type { Config, Env } from './types.js';
+import type { Config, Env, Organization } from './types.js';
 
 export interface StageContext {
   io: ActionIO;
@@ -24,7 +24,9 @@ export type UsageQuery = (
   onRows: RowsHandler,
   /** Told each job or execution id as soon as it exists, so a failure later can still name it. */
   onSubmitted?: (id: string) => void,
-) => Promise<{ queryIds: string[] }>;
+  /** Told the credentials' organisation once, after the login and before any row is handed on. */
+  onOrganization?: (organization: Organization) => void,
+) => Promise<{ queryIds: string[]; organization?: Organization }>;
 
 export interface DataLakeInput {
   files: PartitionFile[];

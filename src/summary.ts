@@ -132,14 +132,22 @@ export interface SummaryExtras {
 
 function render(report: Report, extras: SummaryExtras, detail: Detail, trimmedNote: string): string {
   const out: string[] = [];
-  const interval = report.interval ? escapeMarkdown(readableInterval(report.interval)) : 'saved result';
+  // The days as the user means them: first day, last day included, how many.
+  const days = report.days;
+  const interval = days
+    ? escapeMarkdown(`${days.first} → ${days.last} (${days.count} day${days.count === 1 ? '' : 's'})`)
+    : report.interval
+      ? escapeMarkdown(readableInterval(report.interval))
+      : 'saved result';
   out.push(`## Genesys Cloud API usage: ${interval}`);
   const breached = report.breaches.length;
   if (extras.notice) out.push(`> ${extras.notice}`);
   else if (breached) out.push(`> ❌ **${breached} threshold breach${breached === 1 ? '' : 'es'}**`);
   else out.push('> ✅ No 429 threshold breached');
 
+  const org = report.organization;
   const meta = [
+    ...(org ? [`organization ${org.name ? `${escapeMarkdown(org.name)} ` : ''}(${code(org.id)})`] : []),
     `api ${code(report.api)}`,
     `granularity ${code(report.granularity)}`,
     report.dimensions.length

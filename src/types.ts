@@ -13,6 +13,12 @@ export type Metric = 'Requests' | 'Status200' | 'Status300' | 'Status400' | 'Sta
 export type GroupField =
   'clientId' | 'clientName' | 'organizationId' | 'userId' | 'templateUri' | 'httpMethod' | 'platform';
 
+/** The organisation a live run's credentials belong to (`GET /api/v2/organizations/me`). */
+export interface Organization {
+  id: string;
+  name: string;
+}
+
 export type Environment = { kind: 'region'; host: string } | { kind: 'gateway'; url: URL };
 
 export interface GroupBy {
@@ -21,10 +27,16 @@ export interface GroupBy {
   field: GroupField;
 }
 
+/** Request filters, named as the request fields; the optional ones are absent when not set. */
 export interface Filters {
   templateUris: string[];
   httpMethods: string[];
   oauthClientIds: string[];
+  platforms?: string[];
+  /** Organisation endpoint only. */
+  userIds?: string[];
+  /** Client-scoped endpoint only. */
+  organizationIds?: string[];
 }
 
 export interface Thresholds {
@@ -42,13 +54,18 @@ export interface Config {
   clientSecret: string;
   environment: Environment;
   api: Api;
-  /** Absent only on a replay without an `interval` input. */
+  /** Absent only on a replay without an `interval` input. Whole UTC days. */
   interval?: Interval;
+  /** Set when a live query's end lay in the future and was cut to today: the line to log. */
+  intervalNotice?: string;
   granularity?: Granularity;
   groupBy: GroupBy[];
   metrics: Metric[];
   filters: Filters;
-  /** The client-scoped aggregates endpoint, for holders of `usage:client:view` only. */
+  /**
+   * The client-scoped aggregates endpoint (permission `usage:client:view`): one OAuth client's usage across
+   * the organisations it is used in.
+   */
   usageClientId?: string;
   resultsFile?: string;
   outputDir: string;

@@ -19,7 +19,7 @@ let athena: AthenaFake;
 
 const INPUTS = {
   'results-file': path.join(ROOT, 'examples/results/legacy-daily-by-client.json'),
-  interval: '2026-11-13/2026-11-20',
+  interval: '2026-11-13/2026-11-19',
   granularity: 'Day',
   'group-by': 'OAuthClientId',
   's3-bucket': BUCKET,

@@ -134,6 +134,57 @@ describe('parseConfig values', () => {
   });
 });
 
+describe('the interval of a live query', () => {
+  it('accepts any start on or after the same date a year ago: P1Y, P12M, P365D', () => {
+    for (const interval of ['P1Y', 'P12M', 'P365D', '2025-11-21/2025-11-30']) {
+      expect(config({ ...LIVE, interval }).interval?.start.toISOString()).toMatch(/^2025-11-2/);
+    }
+  });
+
+  it('cuts an end in the future to today, and says so', () => {
+    const c = config({ ...LIVE, interval: '2026-11-01/2026-11-30' });
+    expect(c.interval?.end.toISOString()).toBe('2026-11-21T00:00:00.000Z');
+    expect(c.intervalNotice).toBe(
+      'interval: 2026-11-01 to 2026-11-30 (30 days) ends in the future; Genesys Cloud has usage up to yesterday only, so it is cut to 2026-11-01 to 2026-11-20 (20 days).',
+    );
+    expect(config(LIVE).intervalNotice).toBeUndefined();
+  });
+
+  it('leaves a replay interval as written', () => {
+    const c = config({ interval: '2026-11-01/2026-11-30', 'results-file': 'saved.json' });
+    expect(c.interval?.end.toISOString()).toBe('2026-12-01T00:00:00.000Z');
+  });
+
+  it('takes each endpoint its own filters and group-by', () => {
+    const org = config({
+      ...LIVE,
+      platforms: 'PublicApi',
+      'user-ids': 'u1,u2',
+      'group-by': 'Platform,UserId',
+    });
+    expect(org.filters).toEqual({
+      templateUris: [],
+      httpMethods: [],
+      oauthClientIds: [],
+      platforms: ['PublicApi'],
+      userIds: ['u1', 'u2'],
+    });
+    const client = config({
+      ...LIVE,
+      'usage-client-id': 'c',
+      'organization-ids': 'o1',
+      'http-methods': 'head',
+      'group-by': 'OrganizationId, TemplateUri',
+    });
+    expect(client.filters.organizationIds).toEqual(['o1']);
+    expect(client.filters.httpMethods).toEqual(['HEAD']);
+    expect(client.groupBy).toEqual([
+      { apiName: 'OrganizationId', field: 'organizationId' },
+      { apiName: 'TemplateUri', field: 'templateUri' },
+    ]);
+  });
+});
+
 describe('parseConfig rejects bad values with one line naming the input', () => {
   it.each([
     [{ interval: 'P7D', 'client-secret': 's' }, /Input 'client-id' is required/],
@@ -141,7 +192,28 @@ describe('parseConfig rejects bad values with one line naming the input', () => 
     [{ 'client-id': 'i', 'client-secret': 's' }, /Input 'interval' is required/],
     [{ ...LIVE, interval: 'last-fortnight' }, /'interval' has an invalid value 'last-fortnight'/],
     [{ ...LIVE, interval: '2026-11-08/2026-11-01' }, /start must be before the end/],
-    [{ ...LIVE, interval: '2025-01-01/2025-02-01' }, /at most one year back/],
+    [{ ...LIVE, interval: '2025-01-01/2025-02-01' }, /at most one year back.*2025-11-21 or later/],
+    [{ ...LIVE, interval: 'P1Y1D' }, /'interval'.*at most one year back/],
+    [{ ...LIVE, interval: '2026-11-21/2026-11-30' }, /'interval'.*usage up to yesterday \(2026-11-20\) only/],
+    [{ ...LIVE, interval: 'P9999999999Y' }, /'interval'.*between the years 1000 and 9999/],
+    [
+      { ...LIVE, 'usage-client-id': 'c', 'group-by': 'OauthClientId' },
+      /^Input 'group-by' has an invalid value 'OauthClientId': expected any of OrganizationId, HttpMethod, TemplateUri, Platform for the client-scoped endpoint/,
+    ],
+    [{ ...LIVE, 'group-by': 'OrganizationId' }, /'group-by'.*OauthClientId.*for api 'aggregates'/],
+    [
+      { ...LIVE, 'http-methods': 'GET,OPTIONS' },
+      /'http-methods' has an invalid value 'OPTIONS'.*GET, POST, PUT, PATCH, DELETE, HEAD\.$/,
+    ],
+    [
+      { ...LIVE, 'organization-ids': 'o1' },
+      /'organization-ids'.*api 'aggregates' takes only the filters template-uris, http-methods, platforms, user-ids, oauth-client-ids/,
+    ],
+    [
+      { ...LIVE, 'usage-client-id': 'c', 'user-ids': 'u1' },
+      /'user-ids'.*client-scoped endpoint.*organization-ids/,
+    ],
+    [{ ...LIVE, api: 'legacy', platforms: 'PublicApi' }, /'platforms'.*api: aggregates/],
     [{ ...LIVE, environment: 'mypurecloud.fr' }, /'environment'.*mypurecloud\.ie/],
     [{ ...LIVE, environment: 'ftp://x' }, /'environment'/],
     [{ ...LIVE, api: 'v3' }, /'api' has an invalid value 'v3': expected one of aggregates, legacy/],

@@ -8,7 +8,7 @@ import { RECORD_FIELDS } from '../src/records.js';
 const EXAMPLE = path.join(ROOT, 'examples/results/legacy-daily-by-client.json');
 const BASE = {
   'results-file': EXAMPLE,
-  interval: '2026-11-13/2026-11-20',
+  interval: '2026-11-13/2026-11-19',
   granularity: 'Day',
   'group-by': 'OAuthClientId',
 };

@@ -20,11 +20,18 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** `YYYY-MM-DD` of `n` days before today (UTC, real time: the bundled action reads the real clock). */
+function daysAgo(n: number): string {
+  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+}
+
 const describeIfBundled = existsSync(path.join(ROOT, 'dist', 'index.js')) ? describe : describe.skip;
 
 describeIfBundled('dist/index.js against the fake Genesys Cloud', () => {
   it('queries, writes NDJSON and sets the outputs without leaking a credential', async () => {
-    const pages = [[aggregatesRow(1), aggregatesRow(2)], [aggregatesRow(3)]];
+    // Dated yesterday (real time): inside P7D, so the fake serves them.
+    const date = daysAgo(1);
+    const pages = [[aggregatesRow(1, { date }), aggregatesRow(2, { date })], [aggregatesRow(3, { date })]];
     fake.addJob({ statuses: ['Succeeded'], pages });
 
     // A clean environment, HOME the run's folder: no ~/.genesyscloudjavascript/config of the machine.

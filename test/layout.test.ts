@@ -5,6 +5,7 @@ import { bucketCoverage, objectName, partitionPath, type QueryShape } from '../s
 import { PartitionWriter } from '../src/partition-writer.js';
 import { normaliseRow, RECORD_FIELDS, type RecordContext } from '../src/records.js';
 import { UserError } from '../src/errors.js';
+import { isInterval, parseInterval } from '../src/interval.js';
 import { tempDir } from './support/isolation.js';
 
 const SHAPE: QueryShape = {
@@ -26,6 +27,35 @@ describe('objectName', () => {
     expect(objectName({ ...SHAPE, metrics: ['Status429'] })).not.toBe(name);
     expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, httpMethods: ['GET'] } })).not.toBe(name);
     expect(objectName({ ...SHAPE, api: 'legacy' })).not.toBe(name);
+  });
+
+  it('keeps organisations apart, and hashes an organisation id that is not key-safe', () => {
+    const a = objectName({ ...SHAPE, organizationId: '6f0c5e1a-0d3b-4c8e-9a71-2b5d8e4f7a10' });
+    const b = objectName({ ...SHAPE, organizationId: '0a1b2c3d-0000-4000-8000-00000000beef' });
+    expect(a).toMatch(
+      /^aggregates\.org-6f0c5e1a-0d3b-4c8e-9a71-2b5d8e4f7a10\.by-oauthclientid-templateuri\.[0-9a-f]{8}$/,
+    );
+    expect(b).not.toBe(a);
+    expect(objectName({ ...SHAPE, organizationId: '../x/y' })).toMatch(/^aggregates\.org-[0-9a-f]{12}\.by-/);
+    // Without an organisation (a replay of rows that carry none), the name is as before.
+    expect(objectName(SHAPE)).not.toContain('org-');
+  });
+
+  it('tells the new filters apart', () => {
+    const name = objectName(SHAPE);
+    expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, platforms: ['PublicApi'] } })).not.toBe(name);
+    expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, userIds: ['u1'] } })).not.toBe(name);
+    expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, organizationIds: ['o1'] } })).not.toBe(name);
+    expect(objectName({ ...SHAPE, filters: { ...SHAPE.filters, platforms: [] } })).toBe(name);
+  });
+
+  it('sees a calendar month written date-only as one complete month bucket', () => {
+    const month = parseInterval('2026-09-01/2026-09-30', new Date('2026-11-21T00:00:00Z'));
+    const short = parseInterval('2026-09-01/2026-09-29', new Date('2026-11-21T00:00:00Z'));
+    if (!isInterval(month) || !isInterval(short)) throw new Error('not an interval');
+    expect(bucketCoverage('2026-09-01', 'Month', month).complete).toBe(true);
+    expect(bucketCoverage('2026-09-30', 'Day', month).complete).toBe(true);
+    expect(bucketCoverage('2026-09-01', 'Month', short).complete).toBe(false);
   });
 
   it('names totals by the interval end too', () => {

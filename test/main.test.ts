@@ -1,5 +1,6 @@
 /** run() in-process with stub adapters: how the stages fit together, on the edges. */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { run } from '../src/main.js';
 import type { UsageQuery } from '../src/stages.js';
@@ -30,6 +31,86 @@ async function runWith(inputs: Record<string, string>, queryUsage?: UsageQuery) 
 }
 
 const LIVE = { 'client-id': 'id', 'client-secret': 'secret', interval: '2026-08-01/2026-11-20' };
+
+describe('run(): the organisation and the days', () => {
+  it('fills organizationId on live rows that lack it, names the objects and the summary after it', async () => {
+    const org = { id: '6f0c5e1a-0d3b-4c8e-9a71-2b5d8e4f7a10', name: 'Acme' };
+    const query: UsageQuery = async (_config, _ctx, onRows, onSubmitted, onOrganization) => {
+      onOrganization?.(org);
+      onSubmitted?.('job-1');
+      await onRows([{ date: '2026-11-02', requestCount: 10 }], 'job-1');
+      return { queryIds: ['job-1'], organization: org };
+    };
+    const { io, outputDir } = await runWith(
+      { ...LIVE, interval: '2026-11-01/2026-11-07', granularity: 'Day' },
+      query,
+    );
+    expect(io.failed).toBeUndefined();
+    const dir = path.join(io.outputs['ndjson-path']!, 'granularity=day', 'dt=2026-11-02');
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(new RegExp(`^aggregates\\.org-${org.id}\\.all\\.[0-9a-f]{8}\\.json\\.gz$`));
+    const summary = readFileSync(path.join(outputDir, 'summary.md'), 'utf8');
+    expect(summary).toContain(`organization Acme (<code>${org.id}</code>)`);
+    expect(summary).toContain('2026-11-01 → 2026-11-07 (7 days)');
+    const report = JSON.parse(readFileSync(path.join(outputDir, 'report.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(report.organization).toEqual(org);
+    expect(report.days).toEqual({ first: '2026-11-01', last: '2026-11-07', count: 7 });
+    const record = JSON.parse(
+      gunzipSync(readFileSync(path.join(dir, file!)))
+        .toString()
+        .split('\n')[0]!,
+    ) as Record<string, unknown>;
+    expect(record.organizationId).toBe(org.id);
+  });
+
+  it('keeps the organisation a replayed row carries, and names the objects after it', async () => {
+    const file = path.join(tempDir('main-replay'), 'rows.ndjson');
+    writeFileSync(
+      file,
+      JSON.stringify({ date: '2026-11-02', requestCount: 3, organizationId: 'org-from-row' }) + '\n',
+    );
+    const { io } = await runWith({ 'results-file': file, granularity: 'Day' });
+    expect(io.failed).toBeUndefined();
+    const dir = path.join(io.outputs['ndjson-path']!, 'granularity=day', 'dt=2026-11-02');
+    const [name] = readdirSync(dir);
+    expect(name).toMatch(/^aggregates\.org-org-from-row\./);
+    const record = JSON.parse(gunzipSync(readFileSync(path.join(dir, name!))).toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(record.organizationId).toBe('org-from-row');
+  });
+
+  it('on the client-scoped endpoint fills clientId, and leaves organizationId to the rows', async () => {
+    const query: UsageQuery = async (_config, _ctx, onRows, _submitted, onOrganization) => {
+      onOrganization?.({ id: 'home-org', name: 'Home' });
+      await onRows([{ date: '2026-11-02', requestCount: 4 }], 'job-1');
+      return { queryIds: ['job-1'] };
+    };
+    const { io } = await runWith(
+      { ...LIVE, interval: '2026-11-01/2026-11-07', granularity: 'Day', 'usage-client-id': 'partner' },
+      query,
+    );
+    expect(io.failed).toBeUndefined();
+    const dir = path.join(io.outputs['ndjson-path']!, 'granularity=day', 'dt=2026-11-02');
+    const [name] = readdirSync(dir);
+    const record = JSON.parse(gunzipSync(readFileSync(path.join(dir, name!))).toString()) as Record<
+      string,
+      unknown
+    >;
+    expect(record).toMatchObject({ clientId: 'partner', organizationId: '' });
+  });
+
+  it('logs that a future end was cut to today', async () => {
+    const { io } = await runWith({ ...LIVE, interval: '2026-11-01/2026-11-30' });
+    expect(io.lines).toContain(
+      'interval: 2026-11-01 to 2026-11-30 (30 days) ends in the future; Genesys Cloud has usage up to yesterday only, so it is cut to 2026-11-01 to 2026-11-20 (20 days).',
+    );
+  });
+});
 
 describe('run()', () => {
   it('takes the shape from the rows when the inputs leave it out, and logs each value as inferred', async () => {

@@ -39,6 +39,25 @@ describe('escapeMarkdown', () => {
   });
 });
 
+describe('renderSummary: days and organisation', () => {
+  it('shows the days covered and the organisation, escaped', () => {
+    const builder = new ReportBuilder();
+    builder.add(normaliseRow({ date: '2026-09-01', requestCount: 1 }, CTX));
+    const report = builder.build(
+      {
+        ...META,
+        interval: '2026-09-01T00:00:00Z/2026-10-01T00:00:00Z',
+        days: { first: '2026-09-01', last: '2026-09-30', count: 30 },
+        organization: { id: 'org-1', name: 'Acme <prod> | EU' },
+      },
+      10,
+    );
+    const text = renderSummary(report);
+    expect(text).toContain('## Genesys Cloud API usage: 2026-09-01 → 2026-09-30 (30 days)');
+    expect(text).toContain('organization Acme &lt;prod&gt; &#124; EU (<code>org-1</code>)');
+  });
+});
+
 describe('renderSummary', () => {
   const rows = [
     {

@@ -5,18 +5,18 @@
  */
 import type { Config, Granularity } from '../types.js';
 import { formatDuration } from '../duration.js';
-import { DAY_MS, formatInstant, type Interval } from '../interval.js';
+import { DAY_MS, genesysInterval, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
 import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
-const MAX_JOB_DAYS = 90;
-const PAGE_SIZE = 1000;
+import { endpointOf, FILTERS, MAX_JOB_DAYS, MAX_PAGE_SIZE as PAGE_SIZE } from './models.js';
 
 /**
- * Consecutive intervals of at most 90 days covering `interval`. Cuts fall on bucket boundaries, so no
- * week or month is split across two jobs: months at the 1st, weeks every 84 days from the start.
+ * Consecutive whole-day intervals of at most 90 days (counted inclusively) covering `interval`, with no
+ * gap and no overlap. Cuts fall on bucket boundaries, so no week or month is split across two jobs:
+ * months at the 1st, weeks every 84 days from the start.
  */
 export function splitInterval(interval: Interval, granularity?: Granularity): Interval[] {
   const chunks: Interval[] = [];
@@ -37,12 +37,11 @@ export function splitInterval(interval: Interval, granularity?: Granularity): In
 }
 
 /**
- * The request's `interval`. Genesys documents both ends as inclusive, so a job that is followed by
- * another ends one second before the next one starts: the day on the cut is counted once.
+ * The request's `interval`: Genesys documents both ends as inclusive, so every job ends on the last second
+ * of its last day (`genesysInterval`), and the next job starts on the following day at 00:00Z.
  */
-export function jobInterval(chunk: Interval, followedByAnother: boolean): string {
-  const end = followedByAnother ? new Date(chunk.end.getTime() - 1000) : chunk.end;
-  return `${formatInstant(chunk.start)}/${formatInstant(end)}`;
+export function jobInterval(chunk: Interval): string {
+  return genesysInterval(chunk);
 }
 
 function aggregatesBody(config: Config, interval: string): Record<string, unknown> {
@@ -50,11 +49,12 @@ function aggregatesBody(config: Config, interval: string): Record<string, unknow
   if (config.granularity) body.granularity = config.granularity;
   if (config.groupBy.length) body.groupBy = config.groupBy.map((g) => g.apiName);
   if (config.metrics.length) body.metrics = [...config.metrics];
-  const { templateUris, httpMethods, oauthClientIds } = config.filters;
-  if (templateUris.length) body.templateUris = [...templateUris];
-  if (httpMethods.length) body.httpMethods = [...httpMethods];
-  // The client-scoped request has no client filter: it is about one client already.
-  if (oauthClientIds.length && !config.usageClientId) body.oauthClientIds = [...oauthClientIds];
+  // Only the filters this endpoint's request has (config.ts refuses the others before any call).
+  const filters = config.filters as unknown as Record<string, string[] | undefined>;
+  for (const field of Object.values(FILTERS[endpointOf(config.api, config.usageClientId)])) {
+    const values = filters[field];
+    if (values?.length) body[field] = [...values];
+  }
   return body;
 }
 

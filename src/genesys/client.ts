@@ -51,9 +51,15 @@ export interface UsageEndpoints {
   getUsageQueryExecutionIdResults(executionId: string): Promise<unknown>;
 }
 
+/** `GET /api/v2/organizations/me`: needs no permission. */
+export interface OrganizationEndpoints {
+  getOrganizationsMe(): Promise<unknown>;
+}
+
 export interface GenesysClient {
   client: ApiClient;
   usage: UsageEndpoints;
+  organizations: OrganizationEndpoints;
   /**
    * Sets the HTTP timeout of the next request from the time left before the deadline (see
    * `requestTimeoutMs`); `RetryContext.beforeAttempt` calls it before each attempt.
@@ -94,12 +100,13 @@ export function createGenesysClient(environment: Environment): GenesysClient {
   }
   client.setReturnExtendedResponses(true);
   const usage = new platformClient.UsageApi(client) as unknown as UsageEndpoints;
+  const organizations = new platformClient.OrganizationApi(client) as unknown as OrganizationEndpoints;
   // The SDK gives axios the HTTP client's `timeout` field on every request (DefaultHttpClient.toAxiosConfig),
   // read synchronously when the call is made (API calls and the login alike): setting it just before a
   // call bounds that call. The calls of a run are sequential, so no other request sees the value.
   const boundNextRequest = (remainingMs: number) =>
     client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
-  return { client, usage, boundNextRequest };
+  return { client, usage, organizations, boundNextRequest };
 }
 
 /** The response body of an extended response (or the value itself, should extended responses be off). */

@@ -2,15 +2,16 @@
  * The live Genesys Cloud query: one SDK client per run, client-credentials login, then the aggregates
  * jobs (split into ≤90-day jobs) or the legacy query. Pages of raw API rows go to `onRows` as they arrive.
  */
-import type { Config } from '../types.js';
+import type { Config, Organization } from '../types.js';
 import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
-import { formatInterval } from '../interval.js';
+import { describeDays } from '../interval.js';
 import type { StageContext, UsageQuery } from '../stages.js';
 import type { RowsHandler } from '../replay.js';
 import { jobInterval, runAggregatesJob, splitInterval } from './aggregates.js';
 import { createGenesysClient, login, loginBase } from './client.js';
 import { runLegacyQuery } from './legacy.js';
+import { readOrganization } from './organization.js';
 import type { RetryContext } from './retry.js';
 
 export interface GenesysQueryOptions {
@@ -27,21 +28,24 @@ const TOKEN_REFUSED_HINT = 'The token was refused mid-run: revoked, or the OAuth
 /** The permission a 403 most likely means, per mode. */
 function permissionHint(config: Config): string {
   if (config.api === 'legacy')
-    return 'The OAuth client needs the oauth:client:view permission for api: legacy.';
+    return 'The OAuth client needs the oauth:client:view or the usage:organization:view permission for api: legacy.';
   if (config.usageClientId)
     return 'The OAuth client needs the usage:client:view permission for the client-scoped endpoint (usage-client-id).';
-  return (
-    'The OAuth client needs the usage:organization:view permission for api: aggregates ' +
-    '(or set usage-client-id to use the client-scoped endpoint with usage:client:view).'
-  );
+  return 'The OAuth client needs the usage:organization:view permission for api: aggregates.';
 }
 
 export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): UsageQuery {
-  return async (config: Config, ctx: StageContext, onRows: RowsHandler, submitted = (_id: string) => {}) => {
+  return async (
+    config: Config,
+    ctx: StageContext,
+    onRows: RowsHandler,
+    submitted = (_id: string) => {},
+    onOrganization = (_organization: Organization) => {},
+  ) => {
     const interval = config.interval;
     if (!interval) throw new UserError("Input 'interval' is required to query Genesys Cloud.");
     const { io } = ctx;
-    const { client, usage, boundNextRequest } = createGenesysClient(config.environment);
+    const { client, usage, organizations, boundNextRequest } = createGenesysClient(config.environment);
     const loginRc: RetryContext = {
       io,
       now: ctx.now,
@@ -63,6 +67,10 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
     });
     io.info('Logged in.');
     const rc: RetryContext = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
+    // Before any row: every record of the run carries it, and the object names depend on it.
+    const organization = await readOrganization(organizations, { ...rc, hints: { 401: TOKEN_REFUSED_HINT } });
+    io.info(`Organisation: ${organization.name || '(no name)'} (${organization.id})`);
+    onOrganization(organization);
 
     const queryIds: string[] = [];
     const onSubmitted = (id: string) => {
@@ -76,14 +84,14 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
       const chunks = splitInterval(interval, config.granularity);
       if (chunks.length > 1) {
         io.info(
-          `${formatInterval(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`,
+          `${describeDays(interval)} is longer than the aggregates API's 90 days: ${chunks.length} jobs, one after the other.`,
         );
       }
-      for (const [i, chunk] of chunks.entries()) {
+      for (const chunk of chunks) {
         rows += await runAggregatesJob({
           usage,
           config,
-          interval: jobInterval(chunk, i < chunks.length - 1),
+          interval: jobInterval(chunk),
           rc,
           onRows,
           onSubmitted,
@@ -91,7 +99,7 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
       }
     }
     io.info(`${rows} rows from ${queryIds.length === 1 ? 'query' : 'queries'} ${queryIds.join(', ')}.`);
-    return { queryIds };
+    return { queryIds, organization };
   };
 }
 

@@ -3,14 +3,14 @@
  * results until `Complete` (all rows in one answer, no paging) or `Failed`.
  */
 import type { Config } from '../types.js';
-import { formatInterval, type Interval } from '../interval.js';
+import { genesysInterval, type Interval } from '../interval.js';
 import type { RowsHandler } from '../replay.js';
 import { describeJson, jsonBody, submitForId, type UsageEndpoints } from './client.js';
 import { pollUntilFinal } from './poll.js';
 import { genesysError, type RetryContext, serviceMessage, withRetry } from './retry.js';
 
 function legacyBody(config: Config, interval: Interval): Record<string, unknown> {
-  const body: Record<string, unknown> = { interval: formatInterval(interval) };
+  const body: Record<string, unknown> = { interval: genesysInterval(interval) };
   if (config.granularity) body.granularity = config.granularity;
   if (config.groupBy.length) body.groupBy = config.groupBy.map((g) => g.apiName);
   if (config.metrics.length) body.metrics = [...config.metrics];

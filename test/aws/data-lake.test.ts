@@ -72,7 +72,7 @@ afterAll(async () => {
 function config(inputs: Record<string, string>): Config {
   const all: Record<string, string> = {
     'results-file': LEGACY_EXAMPLE,
-    interval: '2026-11-13/2026-11-20',
+    interval: '2026-11-13/2026-11-19',
     granularity: 'Day',
     'group-by': 'OAuthClientId',
     'output-dir': tempDir('lake-out'),

@@ -9,7 +9,7 @@ import { httpTimeout } from '../../src/genesys/client.js';
 import { createGenesysUsageQuery } from '../../src/genesys/index.js';
 import type { StageContext } from '../../src/stages.js';
 import { type CapturedIO, captureIO, stageContext } from '../support/capture-io.js';
-import { aggregatesRow, FakeGenesys, legacyRow } from '../support/fake-genesys.js';
+import { aggregatesRow, clientRow, FakeGenesys, legacyRow } from '../support/fake-genesys.js';
 import { loopbackOnly, virtualClock } from '../support/isolation.js';
 
 process.env = loopbackOnly(process.env);
@@ -20,7 +20,7 @@ const query = createGenesysUsageQuery({ random: () => 0.5 });
 
 let fake: FakeGenesys;
 beforeEach(async () => {
-  fake = await FakeGenesys.start();
+  fake = await FakeGenesys.start({ now: () => NOW });
 });
 afterEach(async () => {
   await fake.close();
@@ -31,7 +31,7 @@ function config(inputs: Record<string, string> = {}): Config {
     'client-id': fake.clientId,
     'client-secret': fake.clientSecret,
     environment: fake.url,
-    interval: '2026-11-01/2026-11-08',
+    interval: '2026-11-01/2026-11-07',
     ...inputs,
   };
   return parseConfig((name) => all[name] ?? '', {}, NOW);
@@ -101,7 +101,7 @@ describe('aggregates', () => {
     ]);
     expect(io.lines).toEqual(
       expect.arrayContaining([
-        'Job job-1: submitted for 2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+        'Job job-1: submitted for 2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
         'Job job-1: Queued (1s)',
         'Job job-1: Running (3s)',
         'Job job-1: Succeeded (11s)',
@@ -129,7 +129,7 @@ describe('aggregates', () => {
     const [submit] = fake.requestsTo('POST', /aggregates\/query\/jobs$/);
     expect(submit?.path).toBe('/api/v2/usage/aggregates/query/jobs');
     expect(submit?.body).toEqual({
-      interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
       granularity: 'Day',
       groupBy: ['OauthClientId', 'TemplateUri'],
       metrics: ['Requests', 'Status429'],
@@ -142,7 +142,7 @@ describe('aggregates', () => {
   it('leaves out what is not set', async () => {
     await run(config());
     const [submit] = fake.requestsTo('POST', /aggregates\/query\/jobs$/);
-    expect(submit?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z' });
+    expect(submit?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z' });
   });
 
   it('uses the client-scoped endpoints with usage-client-id', async () => {
@@ -151,6 +151,7 @@ describe('aggregates', () => {
     expect(
       fake.requests.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`),
     ).toEqual([
+      'GET /api/v2/organizations/me',
       'POST /api/v2/usage/client/scoped-client/aggregates/query/jobs',
       'GET /api/v2/usage/client/scoped-client/aggregates/query/jobs/job-1',
       'GET /api/v2/usage/client/scoped-client/aggregates/query/jobs/job-1',
@@ -158,15 +159,74 @@ describe('aggregates', () => {
     ]);
     expect(batches).toHaveLength(2);
     // config.ts rejects oauth-client-ids with usage-client-id: that endpoint has no client filter.
-    expect(fake.requests[1]?.body).toEqual({ interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z' });
+    expect(fake.requestsTo('POST', /jobs$/)[0]?.body).toEqual({
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
+    });
+  });
+
+  it('sends the client-scoped group-by and organizationIds filter', async () => {
+    fake.addJob({
+      pages: [
+        [
+          { ...clientRow(1), organizationId: 'org-a' },
+          { ...clientRow(2), organizationId: 'org-b' },
+        ],
+      ],
+    });
+    const { batches } = await run(
+      config({
+        'usage-client-id': 'scoped-client',
+        'group-by': 'OrganizationId,TemplateUri',
+        'organization-ids': 'org-a,org-b',
+        platforms: 'PublicApi',
+        'http-methods': 'GET,HEAD',
+      }),
+    );
+    expect(fake.requestsTo('POST', /jobs$/)[0]?.body).toEqual({
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
+      groupBy: ['OrganizationId', 'TemplateUri'],
+      httpMethods: ['GET', 'HEAD'],
+      platforms: ['PublicApi'],
+      organizationIds: ['org-a', 'org-b'],
+    });
+    expect(batches[0]?.rows).toHaveLength(2);
+  });
+
+  it('sends the organisation endpoint its platforms and userIds filters', async () => {
+    await run(config({ platforms: 'PublicApi, WebApp', 'user-ids': 'u1', 'group-by': 'UserId,Platform' }));
+    expect(fake.requestsTo('POST', /jobs$/)[0]?.body).toEqual({
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
+      groupBy: ['UserId', 'Platform'],
+      platforms: ['PublicApi', 'WebApp'],
+      userIds: ['u1'],
+    });
+  });
+
+  it('reads the organisation once, after the login and before any job, and says which', async () => {
+    const seen: string[] = [];
+    const c = context();
+    const result = await query(
+      config(),
+      c.ctx,
+      async () => undefined,
+      () => seen.push('submitted'),
+      (org) => seen.push(`org ${org.id} ${org.name}`),
+    );
+    expect(seen).toEqual([`org ${fake.organization.id} Fake Org`, 'submitted']);
+    expect(result.organization).toEqual(fake.organization);
+    expect(fake.requestsTo('GET', /organizations\/me$/)).toHaveLength(1);
+    expect(c.io.lines).toContain(`Organisation: Fake Org (${fake.organization.id})`);
   });
 
   it('splits an interval over 90 days into consecutive jobs, all rows handed on', async () => {
-    fake.addJob({ pages: [[aggregatesRow(1)]] });
-    fake.addJob({ statuses: ['Running', 'Succeeded'], pages: [[aggregatesRow(2)], [aggregatesRow(3)]] });
-    fake.addJob({ pages: [[aggregatesRow(4)]] });
+    // Each job's pages hold rows of every day on a cut: the fake serves those inside its own days only.
+    const onCuts = (n: number) =>
+      ['2026-03-31', '2026-04-01', '2026-06-29', '2026-06-30'].map((date) => aggregatesRow(n, { date }));
+    fake.addJob({ pages: [onCuts(1)] });
+    fake.addJob({ statuses: ['Running', 'Succeeded'], pages: [onCuts(2), onCuts(3)] });
+    fake.addJob({ pages: [onCuts(4)] });
     const { batches, result, io } = await run(
-      config({ interval: '2026-01-01/2026-07-01', granularity: 'Day' }),
+      config({ interval: '2026-01-01/2026-06-30', granularity: 'Day' }),
     );
 
     expect(result.queryIds).toEqual(['job-1', 'job-2', 'job-3']);
@@ -177,13 +237,23 @@ describe('aggregates', () => {
     ).toEqual([
       '2026-01-01T00:00:00Z/2026-03-31T23:59:59Z',
       '2026-04-01T00:00:00Z/2026-06-29T23:59:59Z',
-      '2026-06-30T00:00:00Z/2026-07-01T00:00:00Z',
+      '2026-06-30T00:00:00Z/2026-06-30T23:59:59Z',
     ]);
     expect(batches.map((b) => [b.queryId, (b.rows[0] as { templateUri: string }).templateUri])).toEqual([
       ['job-1', 'api/v2/things/1'],
       ['job-2', 'api/v2/things/2'],
       ['job-2', 'api/v2/things/3'],
       ['job-3', 'api/v2/things/4'],
+    ]);
+    // No day twice, none lost: each day on a cut comes from exactly one job.
+    const dated = batches.flatMap((b) => b.rows.map((r) => `${b.queryId} ${(r as { date: string }).date}`));
+    expect(dated.filter((d) => d.startsWith('job-1'))).toEqual(['job-1 2026-03-31']);
+    expect(dated.filter((d) => d.startsWith('job-3'))).toEqual(['job-3 2026-06-30']);
+    expect(dated.filter((d) => d.startsWith('job-2'))).toEqual([
+      'job-2 2026-04-01',
+      'job-2 2026-06-29',
+      'job-2 2026-04-01',
+      'job-2 2026-06-29',
     ]);
     expect(io.text()).toContain('3 jobs, one after the other');
   });
@@ -273,7 +343,7 @@ describe('aggregates', () => {
     );
     const { error, clock, io } = await runFailing(config());
     expect(error.message).toBe(
-      'Genesys Cloud: Submitting the usage job failed: HTTP 403 (missing.permissions): You are missing the following permission(s): usage:organization:view. The OAuth client needs the usage:organization:view permission for api: aggregates (or set usage-client-id to use the client-scoped endpoint with usage:client:view).',
+      'Genesys Cloud: Submitting the usage job failed: HTTP 403 (missing.permissions): You are missing the following permission(s): usage:organization:view. The OAuth client needs the usage:organization:view permission for api: aggregates.',
     );
     expect(clock.sleeps).toEqual([]);
     expect(fake.requestsTo('POST', /jobs$/)).toHaveLength(1);
@@ -321,6 +391,7 @@ describe('aggregates', () => {
     expect(batches).toHaveLength(1);
     expect(fake.requests.map((r) => r.path)).toEqual([
       '/oauth/token',
+      '/api/v2/organizations/me',
       '/api/v2/usage/aggregates/query/jobs',
       '/api/v2/usage/aggregates/query/jobs/job-1',
     ]);
@@ -441,7 +512,7 @@ describe('legacy', () => {
     expect(batches).toEqual([{ rows: results, queryId: 'exec-1' }]);
     const [submit] = fake.requestsTo('POST', /^\/api\/v2\/usage\/query$/);
     expect(submit?.body).toEqual({
-      interval: '2026-11-01T00:00:00Z/2026-11-08T00:00:00Z',
+      interval: '2026-11-01T00:00:00Z/2026-11-07T23:59:59Z',
       granularity: 'Day',
       groupBy: ['OAuthClientId'],
       metrics: ['Requests'],

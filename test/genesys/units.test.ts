@@ -132,7 +132,7 @@ describe('splitInterval', () => {
 
   it('covers the interval exactly, every job at most 90 days', () => {
     for (const g of [undefined, 'Day', 'Week', 'Month'] as const) {
-      const whole = iv('2025-11-22T06:00:00Z', '2026-11-21T00:00:00Z');
+      const whole = iv('2025-11-22T00:00:00Z', '2026-11-21T00:00:00Z');
       const chunks = splitInterval(whole, g);
       expect(chunks[0]?.start).toEqual(whole.start);
       expect(chunks.at(-1)?.end).toEqual(whole.end);
@@ -144,10 +144,23 @@ describe('splitInterval', () => {
     }
   });
 
-  it('ends a job that another follows one second early (Genesys counts both ends)', () => {
+  it('sends every job to the last second of its last day (Genesys counts both ends)', () => {
     const chunk = iv('2026-01-01T00:00:00Z', '2026-04-01T00:00:00Z');
-    expect(jobInterval(chunk, true)).toBe('2026-01-01T00:00:00Z/2026-03-31T23:59:59Z');
-    expect(jobInterval(chunk, false)).toBe('2026-01-01T00:00:00Z/2026-04-01T00:00:00Z');
+    expect(jobInterval(chunk)).toBe('2026-01-01T00:00:00Z/2026-03-31T23:59:59Z');
+  });
+
+  it('sends split jobs as consecutive whole days: no gap, no overlap, each at most 90 days inclusive', () => {
+    // 120 days: 1 January to 30 April 2026.
+    const chunks = splitInterval(iv('2026-01-01T00:00:00Z', '2026-05-01T00:00:00Z'), 'Day').map(jobInterval);
+    expect(chunks).toEqual([
+      '2026-01-01T00:00:00Z/2026-03-31T23:59:59Z',
+      '2026-04-01T00:00:00Z/2026-04-30T23:59:59Z',
+    ]);
+    for (const sent of chunks) {
+      const [start = '', end = ''] = sent.split('/');
+      const days = (Date.parse(end.slice(0, 10)) - Date.parse(start.slice(0, 10))) / 86_400_000 + 1;
+      expect(days).toBeLessThanOrEqual(90);
+    }
   });
 });
 

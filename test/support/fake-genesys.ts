@@ -1,8 +1,14 @@
 /**
- * A loopback fake of the Genesys Cloud endpoints this action uses (OAuth client credentials, the usage
- * aggregates jobs, the client-scoped jobs, the legacy usage query and the near-limit events), for the real SDK to talk to
- * through its gateway setting: `parseEnvironment(fake.url)`. Jobs follow scripted statuses and pages;
- * one-off faults (429, 5xx, connection resets) can be queued for matching requests.
+ * A loopback fake of the Genesys Cloud endpoints this action uses (OAuth client credentials, the
+ * organisation, the usage aggregates jobs, the client-scoped jobs, the legacy usage query and the near-limit events), for the
+ * real SDK to talk to through its gateway setting: `parseEnvironment(fake.url)`. Jobs follow scripted
+ * statuses and pages; one-off faults (429, 5xx, connection resets) can be queued for matching requests.
+ *
+ * As strict as the service: a query body the service refuses (a groupBy, metric, method or granularity
+ * the endpoint does not have, a field its request model lacks, an end more than 90 days after the start
+ * counted inclusively, a start more than a year ago, pageSize above 1000) gets a 400, and a job serves
+ * only the scripted rows dated inside the days it was asked for. The value lists below are this fake's
+ * OWN copy of the SDK models (never imported from src), so a drift in the action shows as a failing test.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,12 +97,121 @@ const RATE_LIMIT_DIMENSIONS = [
 ];
 const RATE_LIMIT_METRICS = ['oRateLimitRecorded'];
 
+/** The rows the service would serve for these days: those dated inside them (undated totals too). */
+function rowsInside(rows: unknown[], days: DayRange): unknown[] {
+  return rows.filter((row) => {
+    const date = (row as { date?: unknown } | null)?.date;
+    if (typeof date !== 'string') return true;
+    const day = Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
+    return day >= days.first && day <= days.last;
+  });
+}
+
+function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY) * DAY;
+}
+
+/**
+ * Why the service would refuse this query body, or the days it asks for. `YYYY-MM-DDThh:mm:ss[.sss]Z`
+ * ends, both included.
+ */
+function checkQuery(body: unknown, endpoint: ServiceEndpoint, now: Date): { error: string } | DayRange {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { error: 'body must be an object' };
+  const b = body as Record<string, unknown>;
+  const known = ['interval', 'granularity', 'groupBy', 'metrics', ...SERVICE_FILTERS[endpoint]];
+  if (endpoint !== 'legacy') known.push('sortBy');
+  for (const key of Object.keys(b)) {
+    if (!known.includes(key)) return { error: `Unrecognized field "${key}"` };
+  }
+  const list = (field: string, allowed?: string[]): string | undefined => {
+    const value = b[field];
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      return `${field} must be a list of strings`;
+    const bad = allowed && value.find((v) => !allowed.includes(v as string));
+    return bad === undefined || bad === false
+      ? undefined
+      : `${field}: '${String(bad)}' is not one of ${allowed!.join(', ')}`;
+  };
+  const problem =
+    list('groupBy', SERVICE_GROUP_BY[endpoint]) ??
+    list('metrics', SERVICE_METRICS) ??
+    list('httpMethods', SERVICE_HTTP_METHODS) ??
+    SERVICE_FILTERS[endpoint].map((f) => list(f)).find(Boolean);
+  if (problem) return { error: problem };
+  if (b.granularity !== undefined && !SERVICE_GRANULARITIES.includes(b.granularity as string)) {
+    return {
+      error: `granularity: '${String(b.granularity)}' is not one of ${SERVICE_GRANULARITIES.join(', ')}`,
+    };
+  }
+  const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+  const [start = '', end = '', ...rest] = typeof b.interval === 'string' ? b.interval.split('/') : [];
+  if (rest.length || !instant.test(start) || !instant.test(end)) {
+    return {
+      error: `interval must be YYYY-MM-DDThh:mm:ssZ/YYYY-MM-DDThh:mm:ssZ, got ${JSON.stringify(b.interval)}`,
+    };
+  }
+  const first = startOfDay(Date.parse(start));
+  const last = startOfDay(Date.parse(end));
+  if (Number.isNaN(first) || Number.isNaN(last) || Date.parse(end) < Date.parse(start)) {
+    return { error: 'interval end must not be before its start' };
+  }
+  if (endpoint !== 'legacy') {
+    if ((last - first) / DAY + 1 > SERVICE_MAX_DAYS) {
+      return { error: 'End date cannot be more than 90 days after the start' };
+    }
+    const yearAgo = new Date(startOfDay(now.getTime()));
+    const day = yearAgo.getUTCDate();
+    yearAgo.setUTCDate(1);
+    yearAgo.setUTCFullYear(yearAgo.getUTCFullYear() - 1);
+    const monthEnd = new Date(Date.UTC(yearAgo.getUTCFullYear(), yearAgo.getUTCMonth() + 1, 0)).getUTCDate();
+    yearAgo.setUTCDate(Math.min(day, monthEnd));
+    if (first < yearAgo.getTime()) return { error: 'Start date cannot be more than a year ago' };
+  }
+  return { first, last };
+}
+
+function badRequest(message: string): FakeReply {
+  return { status: 400, body: { message, code: 'bad.request', status: 400 } };
+}
+
 export interface FakeGenesysOptions {
   clientId?: string;
   clientSecret?: string;
   token?: string;
   /** A gateway path prefix, e.g. `/genesys`: requests outside it get 404. */
   prefix?: string;
+  /** What `GET /api/v2/organizations/me` answers. */
+  organization?: { id: string; name: string };
+  /** The service's clock, for the one-year limit; the real time unless a test pins it. */
+  now?: () => Date;
+}
+
+// The service's value lists, copied from the SDK models (OrganizationPublicApiUsageQueryRequest,
+// ClientPublicApiUsageQueryRequest, HttpMethodsEnum and the legacy ApiUsageOrganizationQuery).
+const SERVICE_METRICS = ['Requests', 'Status200', 'Status300', 'Status400', 'Status429', 'Status500'];
+const SERVICE_GRANULARITIES = ['Day', 'Week', 'Month'];
+const SERVICE_HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+type ServiceEndpoint = 'organization' | 'client' | 'legacy';
+const SERVICE_GROUP_BY: Record<ServiceEndpoint, string[]> = {
+  organization: ['OauthClientName', 'OauthClientId', 'UserId', 'HttpMethod', 'TemplateUri', 'Platform'],
+  client: ['OrganizationId', 'HttpMethod', 'TemplateUri', 'Platform'],
+  legacy: ['OAuthClientId', 'OrganizationId', 'UserId', 'TemplateUri', 'HttpMethod'],
+};
+/** The string-list filters of each request model. */
+const SERVICE_FILTERS: Record<ServiceEndpoint, string[]> = {
+  organization: ['templateUris', 'httpMethods', 'platforms', 'userIds', 'oauthClientIds'],
+  client: ['templateUris', 'httpMethods', 'platforms', 'organizationIds'],
+  legacy: [],
+};
+const SERVICE_MAX_DAYS = 90;
+const DAY = 86_400_000;
+
+/** The UTC days a request asked for, both included, as epoch ms at 00:00Z. */
+interface DayRange {
+  first: number;
+  last: number;
 }
 
 export class FakeGenesys {
@@ -104,6 +219,8 @@ export class FakeGenesys {
   readonly clientSecret: string;
   readonly token: string;
   readonly prefix: string;
+  readonly organization: { id: string; name: string };
+  private readonly now: () => Date;
   readonly requests: RecordedRequest[] = [];
   private readonly jobScripts: FakeJob[] = [];
   private readonly legacyScripts: FakeLegacyQuery[] = [];
@@ -122,6 +239,11 @@ export class FakeGenesys {
     this.clientSecret = options.clientSecret ?? 'fake-client-secret-5f1e9c';
     this.token = options.token ?? 'fake-access-token-7b2d4a';
     this.prefix = (options.prefix ?? '').replace(/\/+$/, '');
+    this.organization = options.organization ?? {
+      id: '6f0c5e1a-0d3b-4c8e-9a71-2b5d8e4f7a10',
+      name: 'Fake Org',
+    };
+    this.now = options.now ?? (() => new Date());
   }
 
   static async start(options: FakeGenesysOptions = {}): Promise<FakeGenesys> {
@@ -249,13 +371,22 @@ export class FakeGenesys {
       };
     }
 
+    if (r.path === '/api/v2/organizations/me' && r.method === 'GET') {
+      return { status: 200, body: { ...this.organization, selfUri: '/api/v2/organizations/me' } };
+    }
     let m = /^(\/api\/v2\/usage(?:\/client\/[^/]+)?\/aggregates\/query\/jobs)$/.exec(r.path);
     if (m && r.method === 'POST') {
+      const days = checkQuery(
+        r.body,
+        r.path.includes('/usage/client/') ? 'client' : 'organization',
+        this.now(),
+      );
+      if ('error' in days) return badRequest(days.error);
       const id = `job-${this.jobs.size + 1}`;
       const script = this.jobScripts.shift() ?? {};
       this.jobs.set(id, {
         statuses: script.statuses ?? ['Succeeded'],
-        pages: script.pages ?? [[]],
+        pages: (script.pages ?? [[]]).map((page) => rowsInside(page, days)),
         errorBody: script.errorBody,
         checks: 0,
         basePath: m[1] as string,
@@ -269,11 +400,13 @@ export class FakeGenesys {
       return this.jobAnswer(m[2] as string, job, r.query);
     }
     if (r.path === '/api/v2/usage/query' && r.method === 'POST') {
+      const days = checkQuery(r.body, 'legacy', this.now());
+      if ('error' in days) return badRequest(days.error);
       const id = `exec-${this.legacy.size + 1}`;
       const script = this.legacyScripts.shift() ?? {};
       this.legacy.set(id, {
         statuses: script.statuses ?? ['Complete'],
-        results: script.results ?? [],
+        results: rowsInside(script.results ?? [], days),
         failure: script.failure,
         checks: 0,
       });
@@ -466,6 +599,13 @@ export function aggregatesRow(n: number, extra: Record<string, unknown> = {}): R
     oauthClient: { id: `client-${n % 3}`, name: `Client ${n % 3}` },
     ...extra,
   };
+}
+
+/** Client-scoped rows as the API sends them (`ClientPublicApiUsage`): an organisation, no client, no user. */
+export function clientRow(n: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const row = aggregatesRow(n);
+  delete row.oauthClient;
+  return { ...row, organizationId: `org-${n % 2}`, ...extra };
 }
 
 /** Legacy rows as the API sends them. */

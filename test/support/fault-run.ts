@@ -16,7 +16,7 @@ import { tempDir, type VirtualClock, virtualClock } from './isolation.js';
 
 /** The test clock: a few weeks after the queried interval. */
 export const NOW = new Date('2026-11-21T12:00:00Z');
-export const INTERVAL = '2026-11-01/2026-11-08';
+export const INTERVAL = '2026-11-01/2026-11-07';
 
 /** The inputs of a live query against the fake: a week by day, grouped by client and template. */
 export function queryInputs(fake: FakeGenesys, extra: Record<string, string> = {}): Record<string, string> {
