@@ -14,8 +14,10 @@ __webpack_require__.d(__webpack_exports__, {
   AWS_ACTIONS_USED: () => (/* reexport */ AWS_ACTIONS_USED),
   DataLakeError: () => (/* reexport */ stages/* DataLakeError */.A),
   KMS_PERMISSIONS: () => (/* reexport */ KMS_PERMISSIONS),
+  LAKE_FORMATION_PERMISSIONS: () => (/* reexport */ LAKE_FORMATION_PERMISSIONS),
   createDataLake: () => (/* binding */ createDataLake),
   dataInterval: () => (/* binding */ dataInterval),
+  partitionDates: () => (/* binding */ partitionDates),
   runDataLake: () => (/* binding */ runDataLake)
 });
 
@@ -26,6 +28,8 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __webpack_require__(3916);
+// EXTERNAL MODULE: ./src/interval.ts
+var src_interval = __webpack_require__(3310);
 // EXTERNAL MODULE: ./src/layout.ts
 var layout = __webpack_require__(5005);
 // EXTERNAL MODULE: ./src/stages.ts
@@ -38,11 +42,18 @@ var external_node_stream_promises_ = __webpack_require__(6466);
 var dist_cjs = __webpack_require__(2204);
 // EXTERNAL MODULE: ./src/duration.ts
 var duration = __webpack_require__(7607);
+// EXTERNAL MODULE: ./src/escape.ts
+var src_escape = __webpack_require__(2988);
 ;// CONCATENATED MODULE: ./src/aws/csv.ts
-/** CSV (RFC 4180 quoting), pure. A null cell is empty, an empty string is `""`, as Athena writes them. */
-function csvField(value) {
-    if (value === undefined)
+/**
+ * CSV (RFC 4180 quoting), pure. A null cell is empty, an empty string is `""`, as Athena writes them.
+ * A cell a spreadsheet would run as a formula is neutralised as OWASP recommends (escape.ts).
+ */
+
+function csvField(cell) {
+    if (cell === undefined)
         return '';
+    const value = (0,src_escape/* csvNeutral */.it)(cell);
     if (value === '' || /[",\r\n]/.test(value) || /^\s|\s$/.test(value)) {
         return `"${value.replace(/"/g, '""')}"`;
     }
@@ -630,7 +641,29 @@ async function runCrawler(glue, name, options) {
     }
     const durationMs = clock.now().getTime() - begin;
     io.info(`Crawler ${name} SUCCEEDED after ${(0,duration/* formatDuration */.a)(durationMs)}.`);
-    return { status: 'SUCCEEDED', durationMs, metrics: await crawlerMetrics(glue, name, io) };
+    const dpuHours = last.StartTime ? await crawlDpuHours(glue, name, last.StartTime, io) : undefined;
+    return {
+        status: 'SUCCEEDED',
+        durationMs,
+        metrics: await crawlerMetrics(glue, name, io),
+        ...(dpuHours !== undefined ? { dpuHours } : {}),
+    };
+}
+/**
+ * The DPU-hours Glue recorded for the crawl that started at `start` (ListCrawls), for the cost line.
+ * Glue may fill them in only later; a failure or no figure only costs that detail.
+ */
+async function crawlDpuHours(glue, name, start, io) {
+    try {
+        const { Crawls: crawls = [] } = await glue.send(new client_glue_dist_cjs/* ListCrawlsCommand */.qHU({ CrawlerName: name, MaxResults: 10 }));
+        const ours = crawls.find((c) => c.StartTime && Math.abs(c.StartTime.getTime() - start.getTime()) <= ELAPSED_SLACK_MS);
+        const hours = ours?.DPUHour;
+        return typeof hours === 'number' && Number.isFinite(hours) && hours >= 0 ? hours : undefined;
+    }
+    catch (error) {
+        io.info(`Could not read the crawl's DPU-hours (ListCrawls): ${(0,src_errors/* describeError */.Uc)(error)}`);
+        return undefined;
+    }
 }
 /** Tables created/updated for the summary; a failure here only costs that line. */
 async function crawlerMetrics(glue, name, io) {
@@ -643,6 +676,7 @@ async function crawlerMetrics(glue, name, io) {
             tablesCreated: m.TablesCreated ?? 0,
             tablesUpdated: m.TablesUpdated ?? 0,
             tablesDeleted: m.TablesDeleted ?? 0,
+            ...(typeof m.LastRuntimeSeconds === 'number' ? { runtimeSeconds: m.LastRuntimeSeconds } : {}),
         };
     }
     catch (error) {
@@ -678,6 +712,60 @@ function tableFits(table, location) {
     }
     return { fits: true };
 }
+/** Whether Athena projects the table's partitions (`projection.enabled`): then nothing needs registering. */
+function isProjected(table) {
+    return Object.entries(table?.Parameters ?? {}).some(([key, value]) => key.toLowerCase() === 'projection.enabled' && value.trim().toLowerCase() === 'true');
+}
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * Whether a projected table shows Athena this run's partitions: partitioned by (granularity, dt), its
+ * location template (or, without one, its location) where the run wrote, each granularity among the
+ * projected values and each date in a fixed date range. A `NOW`-relative range end is taken as covering.
+ */
+function projectionFits(table, location, files) {
+    const keys = (table.PartitionKeys ?? []).map((k) => (k.Name ?? '').toLowerCase());
+    if (keys.join(',') !== PARTITION_KEYS.join(',')) {
+        return {
+            fits: false,
+            reason: `its partition keys are (${keys.join(', ')}), not (${PARTITION_KEYS.join(', ')})`,
+        };
+    }
+    const p = Object.fromEntries(Object.entries(table.Parameters ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    const template = p['storage.location.template'];
+    const expected = `${trimSlash(location)}/granularity=\${granularity}/dt=\${dt}`;
+    if (template !== undefined
+        ? trimSlash(template) !== expected
+        : trimSlash(table.StorageDescriptor?.Location ?? '') !== trimSlash(location)) {
+        return {
+            fits: false,
+            reason: `it projects partitions at ${template ?? table.StorageDescriptor?.Location ?? '(no location)'}, not at ${expected}/`,
+        };
+    }
+    if (p['projection.granularity.type']?.trim().toLowerCase() === 'enum') {
+        // Athena takes any white space as part of an enum value: ' week' is not 'week'.
+        const values = (p['projection.granularity.values'] ?? '').split(',');
+        const missing = [...new Set(files.map((f) => f.granularity))].filter((g) => !values.includes(g));
+        if (missing.length) {
+            return {
+                fits: false,
+                reason: `its projected granularity values (${values.join(',')}) lack ${missing.join(', ')}`,
+            };
+        }
+    }
+    if (p['projection.dt.type']?.trim().toLowerCase() === 'date') {
+        const [from = '', to = ''] = (p['projection.dt.range'] ?? '').split(',').map((v) => v.trim());
+        const outside = files
+            .map((f) => f.dt)
+            .filter((dt) => (DATE_ONLY.test(from) && dt < from) || (DATE_ONLY.test(to) && dt > to));
+        if (outside.length) {
+            return {
+                fits: false,
+                reason: `its projected dt range (${from},${to}) does not hold ${outside.sort()[0]}`,
+            };
+        }
+    }
+    return { fits: true };
+}
 /** One partition per (granularity, dt), described like the table (its format, SerDe, columns). */
 function partitionInputs(sd, location, files) {
     const base = trimSlash(location);
@@ -701,18 +789,22 @@ function partitionInputs(sd, location, files) {
     return inputs;
 }
 /** The table, or undefined when it (or its database) does not exist. */
-async function getTable(glue, database, table) {
+async function getTable(glue, database, table, 
+/** Appended to a failure: what it means for the run. */
+hint) {
     try {
         return (await glue.send(new client_glue_dist_cjs/* GetTableCommand */.QuZ({ DatabaseName: database, Name: table }))).Table;
     }
     catch (error) {
         if (awsErrorName(error) === 'EntityNotFoundException')
             return undefined;
-        throw awsFailure(`Glue GetTable ${database}.${table}`, error);
+        throw awsFailure(`Glue GetTable ${database}.${table}`, error, hint);
     }
 }
 /** BatchCreatePartition in batches; partitions that exist already are fine, any other error is not. */
-async function registerPartitions(glue, database, table, inputs) {
+async function registerPartitions(glue, database, table, inputs, 
+/** Appended to a failure: what it means for the run. */
+hint) {
     const result = { created: 0, existed: 0 };
     for (let i = 0; i < inputs.length; i += PARTITION_BATCH) {
         const batch = inputs.slice(i, i + PARTITION_BATCH);
@@ -720,12 +812,12 @@ async function registerPartitions(glue, database, table, inputs) {
             DatabaseName: database,
             TableName: table,
             PartitionInputList: batch,
-        })));
+        })), hint);
         const existed = errors.filter((e) => e.ErrorDetail?.ErrorCode === 'AlreadyExistsException').length;
         const failed = errors.find((e) => e.ErrorDetail?.ErrorCode !== 'AlreadyExistsException');
         if (failed) {
             const values = (failed.PartitionValues ?? []).map((v, k) => `${PARTITION_KEYS[k] ?? k}=${v}`).join('/');
-            throw new src_errors/* UserError */.yo(`Glue BatchCreatePartition on ${database}.${table} failed for ${values}: ${failed.ErrorDetail?.ErrorCode ?? 'error'}: ${failed.ErrorDetail?.ErrorMessage ?? 'no message'}`);
+            throw new src_errors/* UserError */.yo(`Glue BatchCreatePartition on ${database}.${table} failed for ${values}: ${failed.ErrorDetail?.ErrorCode ?? 'error'}: ${failed.ErrorDetail?.ErrorMessage ?? 'no message'}${hint ? ` ${hint}` : ''}`);
         }
         result.existed += existed;
         result.created += batch.length - existed;
@@ -813,6 +905,14 @@ function decideUpload(ours, existing) {
 const UPLOAD_CONCURRENCY = 4;
 /** Files above this go up as multipart uploads, one part at a time per file. */
 const PART_SIZE = 16 * 1024 * 1024;
+/** The key the same partition's object has with the other compression: `.json` and `.json.gz` swapped. */
+function otherCompressionKey(key) {
+    if (key.endsWith('.json.gz'))
+        return key.slice(0, -'.gz'.length);
+    if (key.endsWith('.json'))
+        return `${key}.gz`;
+    throw new Error(`not a partition object key: ${key}`);
+}
 function objectKey(prefix, relativePath) {
     return prefix ? `${prefix}/${relativePath}` : relativePath;
 }
@@ -826,6 +926,9 @@ async function uploadPartitions(s3, settings, files, options) {
         options.io.info(result.uploaded
             ? `Uploaded ${result.uri} (${file.records} records${result.coverage.complete ? '' : ', partial bucket'})`
             : `Kept ${result.uri}: ${result.reason}`);
+        if (result.removed) {
+            options.io.info(`Removed ${result.removed}: the same partition with the other compression.`);
+        }
         options.onResult?.(result);
         return result;
     });
@@ -834,13 +937,25 @@ async function uploadOne(s3, settings, file, options) {
     const key = objectKey(settings.prefix, file.relativePath);
     const uri = `s3://${settings.bucket}/${key}`;
     const coverage = (0,layout/* bucketCoverage */.p_)(file.dt, options.granularity, options.interval);
+    const otherKey = otherCompressionKey(key);
+    const otherUri = `s3://${settings.bucket}/${otherKey}`;
     // One retry: a 412 means another run wrote the key between our check and our write.
     for (let attempt = 0;; attempt++) {
         let condition = {};
         let reason = 'complete bucket';
+        /** Whether the other compression's object is there (checked for partial buckets only). */
+        let otherExists;
         if (!coverage.complete) {
             const { existing, etag } = await headExisting(s3, settings, key, uri);
-            const decision = decideUpload(coverage, existing);
+            let decision = decideUpload(coverage, existing);
+            // Written with the other compression, the bucket's object has the other key: it counts the same.
+            const other = await headExisting(s3, settings, otherKey, otherUri);
+            otherExists = other.existing.kind !== 'absent';
+            if (decision.upload && otherExists) {
+                const versus = decideUpload(coverage, other.existing);
+                if (!versus.upload)
+                    decision = { upload: false, reason: `${versus.reason} (${otherUri})` };
+            }
             if (!decision.upload)
                 return { file, key, uri, coverage, uploaded: false, reason: decision.reason };
             reason = decision.reason;
@@ -864,7 +979,10 @@ async function uploadOne(s3, settings, file, options) {
                 queueSize: 1,
                 leavePartsOnError: false,
             }).done();
-            return { file, key, uri, coverage, uploaded: true, reason };
+            const removed = (await removeOther(s3, settings, otherKey, otherUri, otherExists))
+                ? otherUri
+                : undefined;
+            return { file, key, uri, coverage, uploaded: true, reason, ...(removed ? { removed } : {}) };
         }
         catch (error) {
             const status = httpStatus(error);
@@ -873,6 +991,28 @@ async function uploadOne(s3, settings, file, options) {
                 continue;
             throw awsFailure(`S3 upload of ${uri}`, error);
         }
+    }
+}
+/**
+ * Removes the partition's object of the other compression, after ours is in place (so the data is
+ * never missing). Whether it is there is asked first (`known` when already asked), so that a run
+ * that never switched compression sends no delete. A failure fails the upload: the partition would
+ * otherwise hold the rows twice.
+ */
+async function removeOther(s3, settings, key, uri, known) {
+    const exists = known ?? (await headExisting(s3, settings, key, uri)).existing.kind !== 'absent';
+    if (!exists)
+        return false;
+    try {
+        await s3.send(new client_s3_dist_cjs.DeleteObjectCommand({
+            Bucket: settings.bucket,
+            Key: key,
+            ...(settings.expectedBucketOwner ? { ExpectedBucketOwner: settings.expectedBucketOwner } : {}),
+        }));
+        return true;
+    }
+    catch (error) {
+        throw awsFailure(`S3 DeleteObject of ${uri}`, error, '(the same partition with the other compression: until it is removed, Athena counts its rows twice)');
     }
 }
 async function headExisting(s3, settings, key, uri) {
@@ -892,7 +1032,7 @@ async function headExisting(s3, settings, key, uri) {
         if (httpStatus(error) === 404 || awsErrorName(error) === 'NotFound')
             return { existing: { kind: 'absent' } };
         if (httpStatus(error) === 403) {
-            throw new src_errors/* UserError */.yo(`S3 HeadObject of ${uri} failed: 403 Forbidden. Checking a partly covered bucket needs s3:GetObject on the objects and s3:ListBucket on the bucket (see infra/template.yaml); or the bucket is not owned by s3-expected-bucket-owner.`);
+            throw new src_errors/* UserError */.yo(`S3 HeadObject of ${uri} failed: 403 Forbidden. Checking what a partition holds needs s3:GetObject on the objects and s3:ListBucket on the bucket (see infra/template.yaml); or the bucket is not owned by s3-expected-bucket-owner.`);
         }
         throw awsFailure(`S3 HeadObject of ${uri}`, error);
     }
@@ -902,6 +1042,7 @@ async function headExisting(s3, settings, key, uri) {
 var summary = __webpack_require__(8855);
 ;// CONCATENATED MODULE: ./src/aws/sections.ts
 /** The data lake's Markdown sections for the summary, pure. Every value from data or AWS is escaped. */
+
 
 
 
@@ -927,63 +1068,85 @@ function coverageText(result) {
         .toISOString()
         .replace(/T00:00:00\.000Z$/, '')
         .replace('.000Z', 'Z');
-    return `partial: ${(0,summary/* escapeMarkdown */.FV)(`${iso(result.coverage.start)} to ${iso(result.coverage.end)}`)}`;
+    return `partial: ${(0,src_escape/* escapeMarkdown */.FV)(`${iso(result.coverage.start)} to ${iso(result.coverage.end)}`)}`;
 }
 function s3Section(bucket, prefix, results) {
     const uploaded = results.filter((r) => r.uploaded).length;
     const kept = results.length - uploaded;
     const out = [
         '### S3 upload',
-        `Uploaded ${(0,summary/* formatNumber */.ZV)(uploaded)} of ${(0,summary/* formatNumber */.ZV)(results.length)} objects to ${(0,summary/* code */.aY)(`s3://${bucket}/${prefix ? `${prefix}/` : ''}`)}.`,
+        `Uploaded ${(0,summary/* formatNumber */.ZV)(uploaded)} of ${(0,summary/* formatNumber */.ZV)(results.length)} objects to ${(0,src_escape/* code */.aY)(`s3://${bucket}/${prefix ? `${prefix}/` : ''}`)}.`,
     ];
+    const removed = results.filter((r) => r.removed).length;
+    if (removed) {
+        out.push(`Removed ${(0,summary/* formatNumber */.ZV)(removed)} object${removed === 1 ? '' : 's'} of the other compression from the same partition${removed === 1 ? '' : 's'}, so Athena does not count those rows twice.`);
+    }
     if (kept) {
         out.push(`> Kept ${(0,summary/* formatNumber */.ZV)(kept)} existing object${kept === 1 ? '' : 's'}: a partly covered bucket never replaces an object that covers more of it. Its rows are in the local NDJSON.`);
     }
     if (results.length) {
         const listed = results.slice(0, MAX_LISTED_OBJECTS);
         const rows = listed.map((r) => [
-            (0,summary/* code */.aY)(r.file.relativePath),
+            (0,src_escape/* code */.aY)(r.file.relativePath),
             (0,summary/* formatNumber */.ZV)(r.file.records),
             coverageText(r),
-            r.uploaded ? 'uploaded' : `kept: ${(0,summary/* escapeMarkdown */.FV)(r.reason)}`,
+            r.uploaded ? 'uploaded' : `kept: ${(0,src_escape/* escapeMarkdown */.FV)(r.reason)}`,
         ]);
         const more = results.length > listed.length ? `\n\n… and ${results.length - listed.length} more (see the log).` : '';
         out.push(`<details><summary>Objects</summary>\n\n${(0,summary/* markdownTable */.Qj)(['Object', 'Records', 'Bucket coverage', 'Result'], ['l', 'r', 'l', 'l'], rows)}${more}\n\n</details>`);
     }
     return out.join('\n\n');
 }
+/** Glue's crawler price: $0.44 per DPU-hour, billed per second, at least 10 minutes per crawl. */
+const CRAWLER_USD_PER_DPU_HOUR = 0.44;
+const CRAWLER_MINIMUM_MINUTES = 10;
+/** The crawler's cost line: Glue's own DPU-hours when it told them, else the billing rule. */
+function crawlerCost(durationMs, runtimeSeconds, dpuHours) {
+    const ranMs = runtimeSeconds !== undefined ? runtimeSeconds * 1000 : durationMs;
+    const ran = `ran ${(0,duration/* formatDuration */.a)(ranMs)}`;
+    const rule = `${formatUsd(CRAWLER_USD_PER_DPU_HOUR)} per DPU-hour, at least ${CRAWLER_MINIMUM_MINUTES} minutes per crawl`;
+    if (dpuHours !== undefined) {
+        return `${formatUsd(dpuHours * CRAWLER_USD_PER_DPU_HOUR)} (Glue recorded ${dpuHours} DPU-hours; ${ran}; ${rule})`;
+    }
+    const billedMs = Math.max(ranMs, CRAWLER_MINIMUM_MINUTES * 60_000);
+    return `${formatUsd((billedMs / 3_600_000) * CRAWLER_USD_PER_DPU_HOUR)} per DPU the crawl used (${ran}, billed as ${(0,duration/* formatDuration */.a)(billedMs)}: ${rule}; Glue did not report the DPU-hours)`;
+}
 function glueSection(glue) {
     const out = ['### Glue'];
+    if (glue.kind === 'projected') {
+        out.push(`Table ${(0,src_escape/* code */.aY)(`${glue.database}.${glue.table}`)} uses partition projection: Athena finds this run's partitions itself, so nothing was registered and no crawler ran (no Glue cost). Status ${(0,src_escape/* code */.aY)('PROJECTED')}.`);
+        return out.join('\n\n');
+    }
     if (glue.kind === 'registered') {
-        out.push(`Table ${(0,summary/* code */.aY)(`${glue.database}.${glue.table}`)} already has every column: registered ${(0,summary/* formatNumber */.ZV)(glue.created)} new partition${glue.created === 1 ? '' : 's'} (${(0,summary/* formatNumber */.ZV)(glue.existed)} existed already) without running the crawler. Status ${(0,summary/* code */.aY)('PARTITIONS_REGISTERED')}.`);
+        out.push(`Table ${(0,src_escape/* code */.aY)(`${glue.database}.${glue.table}`)} already has every column: registered ${(0,summary/* formatNumber */.ZV)(glue.created)} new partition${glue.created === 1 ? '' : 's'} (${(0,summary/* formatNumber */.ZV)(glue.existed)} existed already) without running the crawler. Status ${(0,src_escape/* code */.aY)('PARTITIONS_REGISTERED')}.`);
         return out.join('\n\n');
     }
     const metrics = glue.metrics
         ? ` · tables created ${(0,summary/* formatNumber */.ZV)(glue.metrics.tablesCreated)}, updated ${(0,summary/* formatNumber */.ZV)(glue.metrics.tablesUpdated)}, deleted ${(0,summary/* formatNumber */.ZV)(glue.metrics.tablesDeleted)}`
         : '';
-    out.push(`Crawler ${(0,summary/* code */.aY)(glue.crawler)}: ${(0,summary/* code */.aY)('SUCCEEDED')} in ${(0,summary/* escapeMarkdown */.FV)((0,duration/* formatDuration */.a)(glue.durationMs))}${metrics}.`);
+    out.push(`Crawler ${(0,src_escape/* code */.aY)(glue.crawler)}: ${(0,src_escape/* code */.aY)('SUCCEEDED')} in ${(0,src_escape/* escapeMarkdown */.FV)((0,duration/* formatDuration */.a)(glue.durationMs))}${metrics}.`);
+    out.push(`Cost: ${(0,src_escape/* escapeMarkdown */.FV)(crawlerCost(glue.durationMs, glue.metrics?.runtimeSeconds, glue.dpuHours))}.`);
     if (glue.why)
-        out.push(`Crawled because ${(0,summary/* escapeMarkdown */.FV)(glue.why)}.`);
+        out.push(`Crawled because ${(0,src_escape/* escapeMarkdown */.FV)(glue.why)}.`);
     return out.join('\n\n');
 }
 function cell(value) {
     if (value === undefined)
         return '<i>null</i>';
-    const short = value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}…` : value;
-    return (0,summary/* escapeMarkdown */.FV)(short) || '<i>empty</i>';
+    return (0,src_escape/* escapeMarkdown */.FV)(value, MAX_CELL_CHARS) || '<i>empty</i>';
 }
 const isNumber = (value) => value === undefined || /^-?\d+(\.\d+)?(E-?\d+)?$/i.test(value);
 function athenaSection(outcome, sql) {
     const facts = [
-        `Query ${(0,summary/* code */.aY)(outcome.queryExecutionId)} in workgroup ${(0,summary/* code */.aY)(outcome.workgroup)}: ${(0,summary/* code */.aY)('SUCCEEDED')}`,
+        `Query ${(0,src_escape/* code */.aY)(outcome.queryExecutionId)} in workgroup ${(0,src_escape/* code */.aY)(outcome.workgroup)}: ${(0,src_escape/* code */.aY)('SUCCEEDED')}`,
         `${formatBytes(outcome.dataScannedBytes ?? 0)} scanned`,
-        `engine ${(0,summary/* escapeMarkdown */.FV)((0,duration/* formatDuration */.a)(outcome.engineMs ?? 0))}`,
-        `est. cost ${(0,summary/* escapeMarkdown */.FV)(formatUsd(athenaCostUsd(outcome.dataScannedBytes ?? 0)))}`,
+        `engine ${(0,src_escape/* escapeMarkdown */.FV)((0,duration/* formatDuration */.a)(outcome.engineMs ?? 0))}`,
+        `est. cost ${(0,src_escape/* escapeMarkdown */.FV)(formatUsd(athenaCostUsd(outcome.dataScannedBytes ?? 0)))}`,
         `${(0,summary/* formatNumber */.ZV)(outcome.rowCount)} row${outcome.rowCount === 1 ? '' : 's'}`,
     ];
     const out = ['### Athena', facts.join(' · ')];
     if (outcome.columns.length && outcome.preview.length) {
-        out.push((0,summary/* markdownTable */.Qj)(outcome.columns.map((c) => (0,summary/* escapeMarkdown */.FV)(c)), outcome.columns.map((_, i) => (outcome.preview.every((row) => isNumber(row[i])) ? 'r' : 'l')), outcome.preview.map((row) => row.map(cell))));
+        out.push((0,summary/* markdownTable */.Qj)(outcome.columns.map((c) => (0,src_escape/* escapeMarkdown */.FV)(c)), outcome.columns.map((_, i) => (outcome.preview.every((row) => isNumber(row[i])) ? 'r' : 'l')), outcome.preview.map((row) => row.map(cell))));
     }
     else if (!outcome.rowCount) {
         out.push('The query returned no rows.');
@@ -991,9 +1154,10 @@ function athenaSection(outcome, sql) {
     if (outcome.rowCount > outcome.preview.length) {
         out.push(`First ${(0,summary/* formatNumber */.ZV)(outcome.preview.length)} rows shown; all of them are in the CSV.`);
     }
-    out.push(`All rows: ${(0,summary/* code */.aY)(outcome.csvPath)}`);
+    out.push(`All rows: ${(0,src_escape/* code */.aY)(outcome.csvPath)}`);
     // <pre> is a raw HTML block: blank lines inside are fine, and the escaped entities are decoded.
-    const lines = sql.split(/\r?\n/).map((line) => (0,summary/* escapeMarkdown */.FV)(line));
+    // Tabs as spaces: escapeMarkdown would show them as \t.
+    const lines = sql.split(/\r?\n/).map((line) => (0,src_escape/* escapeMarkdown */.FV)(line.replace(/\t/g, '    ')));
     out.push(`<details><summary>SQL</summary>\n\n<pre>${lines.join('\n')}</pre>\n\n</details>`);
     return out.join('\n\n');
 }
@@ -1001,10 +1165,6 @@ function athenaSection(outcome, sql) {
 // EXTERNAL MODULE: ./src/aws/sql.ts
 var aws_sql = __webpack_require__(8393);
 ;// CONCATENATED MODULE: ./src/aws/permissions.ts
-/**
- * Every AWS permission the action needs, as data: the IAM role in infra/template.yaml is tested
- * against these lists (it must allow each, on the right resource, and nothing else).
- */
 /** The calls this code makes itself. Tests check that the commands sent are all listed here. */
 const AWS_ACTIONS_USED = [
     { call: 'S3.HeadObject', actions: ['s3:GetObject'], resources: ['source-objects'] },
@@ -1014,10 +1174,24 @@ const AWS_ACTIONS_USED = [
     { call: 'S3.CreateMultipartUpload', actions: ['s3:PutObject'], resources: ['source-objects'] },
     { call: 'S3.UploadPart', actions: ['s3:PutObject'], resources: ['source-objects'] },
     { call: 'S3.CompleteMultipartUpload', actions: ['s3:PutObject'], resources: ['source-objects'] },
+    // Only when the partition holds an object of the other compression (.json beside .json.gz).
+    { call: 'S3.DeleteObject', actions: ['s3:DeleteObject'], resources: ['source-objects'] },
     { call: 'S3.AbortMultipartUpload', actions: ['s3:AbortMultipartUpload'], resources: ['source-objects'] },
-    { call: 'Glue.GetCrawler', actions: ['glue:GetCrawler'], resources: ['crawler'] },
-    { call: 'Glue.StartCrawler', actions: ['glue:StartCrawler'], resources: ['crawler'] },
-    { call: 'Glue.GetCrawlerMetrics', actions: ['glue:GetCrawlerMetrics'], resources: ['any'] },
+    { call: 'Glue.GetCrawler', actions: ['glue:GetCrawler'], resources: ['crawler'], onlyWith: 'glue-crawler' },
+    {
+        call: 'Glue.StartCrawler',
+        actions: ['glue:StartCrawler'],
+        resources: ['crawler'],
+        onlyWith: 'glue-crawler',
+    },
+    // The crawl's DPU-hours, for the cost line; best effort.
+    { call: 'Glue.ListCrawls', actions: ['glue:ListCrawls'], resources: ['crawler'], onlyWith: 'glue-crawler' },
+    {
+        call: 'Glue.GetCrawlerMetrics',
+        actions: ['glue:GetCrawlerMetrics'],
+        resources: ['any'],
+        onlyWith: 'glue-crawler',
+    },
     { call: 'Glue.GetTable', actions: ['glue:GetTable'], resources: ['catalog', 'database', 'table'] },
     {
         call: 'Glue.BatchCreatePartition',
@@ -1054,10 +1228,38 @@ const ATHENA_QUERY_PERMISSIONS = [
         resources: ['results-bucket'],
     },
 ];
+/**
+ * Only in accounts where Lake Formation governs the Data Catalog: Athena (and a crawler) then read the
+ * data with credentials Lake Formation vends, after the grants on the database and table.
+ */
+const LAKE_FORMATION_PERMISSIONS = [
+    { call: 'Lake Formation vends data access', actions: ['lakeformation:GetDataAccess'], resources: ['any'] },
+];
 /** Only with `s3-kms-key-id` (or a KMS-encrypted bucket): writing and reading SSE-KMS objects. */
 const KMS_PERMISSIONS = [
     { call: 'SSE-KMS', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['kms-key'] },
 ];
+/**
+ * The permissions one run with this configuration needs: what its stages call (index.ts) and what
+ * Athena does for it. Pure, so a workflow's inputs can be checked against a role before it runs.
+ */
+function permissionsNeeded(config) {
+    const calls = (prefix) => AWS_ACTIONS_USED.filter((p) => p.call.startsWith(prefix));
+    const needed = [];
+    if (config.s3)
+        needed.push(...calls('S3.'));
+    if (config.s3 && config.glue)
+        needed.push(...calls('Glue.').filter((p) => p.onlyWith === 'glue-crawler'));
+    // Before the query, the table is read (partition projection?) and, without projection, partitions registered.
+    if (config.s3 && config.athena && config.glue?.crawl !== 'always') {
+        needed.push(...calls('Glue.').filter((p) => p.onlyWith === undefined));
+    }
+    if (config.athena)
+        needed.push(...calls('Athena.'), ...ATHENA_QUERY_PERMISSIONS);
+    if (config.s3?.kmsKeyId)
+        needed.push(...KMS_PERMISSIONS);
+    return needed;
+}
 
 ;// CONCATENATED MODULE: ./src/aws/index.ts
 /**
@@ -1079,7 +1281,10 @@ const KMS_PERMISSIONS = [
 
 
 
+
 const ATHENA_RESULTS_FILE = 'athena-results.csv';
+/** Why the step fails rather than query a table that cannot show this run's partitions. */
+const STALE_ADVICE = "without a crawler, this run's partitions must be registered before the query, or it would answer from stale data: deploy the table of infra/template.yaml (partition projection), let the role register partitions (glue:GetTable, glue:BatchCreatePartition), or set glue-crawler";
 /** Rows of the Athena result shown in the summary (all of them go to the CSV). */
 const MAX_PREVIEW_ROWS = 50;
 /** The interval the data covers, when the run had none (a replay): from the first to the last bucket. */
@@ -1090,6 +1295,23 @@ function dataInterval(files, granularity) {
     if (!first || !last)
         return undefined;
     return { start: new Date(`${first}T00:00:00Z`), end: (0,layout/* bucketBounds */.wi)(last, granularity).end };
+}
+/**
+ * The first and last bucket date (`dt`) of the run: from the partitions written, or, when the run
+ * wrote none, every bucket date that can hold part of the interval (a bucket starts at most one
+ * bucket length before the interval does).
+ */
+function partitionDates(files, granularity, interval) {
+    const dates = files.map((f) => f.dt).sort();
+    const first = dates[0];
+    const last = dates[dates.length - 1];
+    if (first && last)
+        return { first, last };
+    if (!granularity)
+        return { first: (0,src_interval/* formatDate */.Yq)(interval.start), last: (0,src_interval/* formatDate */.Yq)(interval.start) };
+    const earliest = new Date((0,src_interval/* addDuration */.Gw)(interval.start, (0,src_interval/* bucketLength */.$i)(granularity), -1).getTime() + src_interval/* DAY_MS */.sO);
+    const lastDay = new Date(Math.max(interval.start.getTime(), interval.end.getTime() - 1));
+    return { first: (0,src_interval/* formatDate */.Yq)(earliest), last: (0,src_interval/* formatDate */.Yq)(lastDay) };
 }
 /**
  * The data lake over the given clients; `runDataLake` makes them from the config and the environment.
@@ -1147,30 +1369,65 @@ async function aws_stages(clients, config, ctx, input, result, progress) {
         // All done: the same objects, in the order of the partitions.
         result.s3Uris = uploads.filter((u) => u.uploaded).map((u) => u.uri);
         result.sections.push(s3Section(s3.bucket, s3.prefix, uploads));
+        // Other tables (the near-limit events): the same upload and partial-bucket rule, their own prefix.
+        for (const extra of input.extraUploads ?? []) {
+            const settings = { ...s3, prefix: extra.prefix };
+            const before = [...result.s3Uris];
+            const done = await io.group(`Upload to S3: ${extra.label}`, () => uploadPartitions(clients.s3, settings, extra.files, {
+                granularity: config.granularity,
+                interval: config.interval,
+                io,
+                onResult: (upload) => {
+                    if (upload.uploaded)
+                        result.s3Uris.push(upload.uri);
+                },
+            }));
+            // All done: in the order of the partitions, as above.
+            result.s3Uris = [...before, ...done.filter((u) => u.uploaded).map((u) => u.uri)];
+            result.sections.push(s3Section(s3.bucket, extra.prefix, done));
+        }
     }
-    if (config.glue && config.s3) {
+    // The catalog must show Athena this run's partitions before the query, or it answers from stale data:
+    // a crawler, a table with partition projection, or partitions registered here.
+    if (config.s3 && (config.glue || config.athena)) {
         progress.stage = 'Glue';
-        const { crawler, crawl } = config.glue;
         const s3 = config.s3;
+        const crawler = config.glue?.crawler;
         const glueStage = async () => {
             let why;
-            if (crawl === 'when-needed') {
-                const athena = config.athena;
-                if (!athena) {
-                    why = 'athena-database is not set, so the table cannot be looked up (crawl: when-needed)';
-                }
-                else {
-                    const location = tableLocation(s3.bucket, s3.prefix);
-                    const table = await getTable(clients.glue, athena.database, athena.table);
-                    const verdict = tableFits(table, location);
-                    if (verdict.fits && table?.StorageDescriptor) {
-                        const inputs = partitionInputs(table.StorageDescriptor, location, input.files);
-                        const registered = await registerPartitions(clients.glue, athena.database, athena.table, inputs);
-                        io.info(`Table ${athena.database}.${athena.table} has every column: registered ${registered.created} partition(s), ${registered.existed} existed already; the crawler does not need to run.`);
-                        return { kind: 'registered', database: athena.database, table: athena.table, ...registered };
+            const athena = config.athena;
+            if (config.glue?.crawl !== 'always' && athena) {
+                const location = tableLocation(s3.bucket, s3.prefix);
+                const { database, table: name } = athena;
+                const staleHint = crawler ? undefined : `(${STALE_ADVICE})`;
+                const table = await getTable(clients.glue, database, name, staleHint);
+                if (table && isProjected(table)) {
+                    const verdict = projectionFits(table, location, input.files);
+                    if (!verdict.fits) {
+                        throw new src_errors/* UserError */.yo(`Glue table ${database}.${name} uses partition projection, but ${verdict.reason}: Athena would not see this run's data. Fix the table's projection properties (see infra/template.yaml).`);
                     }
-                    why = verdict.fits ? 'the table has no storage descriptor' : verdict.reason;
+                    io.info(`Table ${database}.${name} uses partition projection: Athena finds this run's partitions itself; nothing to register${crawler ? ', and the crawler does not need to run' : ''}.`);
+                    return { kind: 'projected', database, table: name };
                 }
+                const verdict = tableFits(table, location);
+                if (verdict.fits && table?.StorageDescriptor) {
+                    const inputs = partitionInputs(table.StorageDescriptor, location, input.files);
+                    const registered = await registerPartitions(clients.glue, database, name, inputs, staleHint);
+                    io.info(`Table ${database}.${name} has every column: registered ${registered.created} partition(s), ${registered.existed} existed already${crawler ? '; the crawler does not need to run' : ''}.`);
+                    return { kind: 'registered', database, table: name, ...registered };
+                }
+                why = verdict.fits ? 'the table has no storage descriptor' : verdict.reason;
+                if (!crawler) {
+                    throw new src_errors/* UserError */.yo(`Glue table ${database}.${name}: ${why}; ${STALE_ADVICE}.`);
+                }
+                io.info(`Running the crawler: ${why}.`);
+            }
+            else if (!crawler) {
+                // Unreachable: without a crawler, athena is set; kept for the type checker.
+                throw new Error('no crawler and no table to look at');
+            }
+            else if (config.glue?.crawl === 'when-needed') {
+                why = 'athena-database is not set, so the table cannot be looked up (crawl: when-needed)';
                 io.info(`Running the crawler: ${why}.`);
             }
             const crawled = await runCrawler(clients.glue, crawler, {
@@ -1178,16 +1435,30 @@ async function aws_stages(clients, config, ctx, input, result, progress) {
                 io,
                 timeoutMs: config.crawlerTimeoutMs,
             });
-            return { kind: 'crawled', crawler, durationMs: crawled.durationMs, metrics: crawled.metrics, why };
+            return {
+                kind: 'crawled',
+                crawler,
+                durationMs: crawled.durationMs,
+                metrics: crawled.metrics,
+                dpuHours: crawled.dpuHours,
+                why,
+            };
         };
-        const summary = await io.group('Glue crawler', glueStage).catch((error) => {
-            // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own): the crawler was asked
-            // for and did not succeed, so never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
+        const summary = await io
+            .group(crawler ? 'Glue crawler' : 'Glue Data Catalog', glueStage)
+            .catch((error) => {
+            // Any failure of the stage (an AWS error, crawler-timeout, the crawl's own, partitions that could
+            // not be registered): never SKIPPED. A crawl that ended CANCELLED says so; all else is FAILED.
             result.crawlerStatus =
                 error instanceof CrawlerFailedError && error.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED';
             throw error;
         });
-        result.crawlerStatus = summary.kind === 'registered' ? 'PARTITIONS_REGISTERED' : 'SUCCEEDED';
+        result.crawlerStatus =
+            summary.kind === 'registered'
+                ? 'PARTITIONS_REGISTERED'
+                : summary.kind === 'projected'
+                    ? 'PROJECTED'
+                    : 'SUCCEEDED';
         result.sections.push(glueSection(summary));
     }
     if (config.athena) {
@@ -1201,6 +1472,7 @@ async function aws_stages(clients, config, ctx, input, result, progress) {
                 granularity: (0,layout/* partitionGranularity */.V7)(config.granularity),
                 api: (input.report.api === 'legacy' ? 'legacy' : 'aggregates'),
                 byInterval: Boolean(config.interval),
+                dt: partitionDates(input.files, config.granularity, interval),
             });
         const sql = (0,aws_sql/* renderQuery */.no)(template, (0,aws_sql/* queryValues */.R4)(athena.database, athena.table, interval, config.top));
         const csvPath = external_node_path_default().join(config.outputDir, ATHENA_RESULTS_FILE);

@@ -8,13 +8,14 @@ export const modules = {
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   ACTIONS_BOT: () => (/* binding */ ACTIONS_BOT),
-/* harmony export */   COMMENT_LIMIT_CHARS: () => (/* binding */ COMMENT_LIMIT_CHARS),
+/* harmony export */   COMMENT_LIMIT_CHARS: () => (/* reexport safe */ _limits_js__WEBPACK_IMPORTED_MODULE_1__.iW),
 /* harmony export */   buildCommentBody: () => (/* binding */ buildCommentBody),
 /* harmony export */   commentMarker: () => (/* binding */ commentMarker),
 /* harmony export */   publishComment: () => (/* binding */ publishComment)
 /* harmony export */ });
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(5564);
-/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9556);
+/* harmony import */ var _limits_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(351);
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(9556);
 /**
  * The sticky pull-request comment: one comment per pull request (and per workflow job) carrying a
  * hidden marker; later runs edit it. Only a comment that has the marker AND was written by the
@@ -22,11 +23,12 @@ __webpack_require__.r(__webpack_exports__);
  */
 
 
+
 /** GitHub refuses comment bodies above this many characters. */
-const COMMENT_LIMIT_CHARS = 65_536;
+
 /** The author of comments made with a workflow's GITHUB_TOKEN. */
 const ACTIONS_BOT = 'github-actions[bot]';
-const TRUNCATED_NOTE = "\n\n> ✂️ Truncated to fit GitHub's 65,536-character comment limit: the full report is in the job summary and summary.md.\n";
+const TRUNCATED_NOTE = "> ✂️ Truncated to fit GitHub's 65,536-character comment limit: the full report is in the job summary and summary.md.";
 /**
  * The hidden marker. It names the workflow and job, so two uses of the action in one repository
  * keep a comment each; `--` and `>` are removed because they would end the HTML comment early.
@@ -41,22 +43,10 @@ function commentMarker(env) {
         .trim();
     return id ? `<!-- genesys-usage-report: ${id} -->` : '<!-- genesys-usage-report -->';
 }
-/** Marker first (so a cut never loses it), then the report, cut to `limit` with a note. */
-function buildCommentBody(markdown, marker, limit = COMMENT_LIMIT_CHARS) {
+/** Marker first (so a cut never loses it), then the report, cut to `limit` characters with a note. */
+function buildCommentBody(markdown, marker, limit = _limits_js__WEBPACK_IMPORTED_MODULE_1__/* .COMMENT_LIMIT_CHARS */ .iW) {
     const head = `${marker}\n`;
-    if (head.length + markdown.length <= limit)
-        return head + markdown;
-    const fence = '\n```';
-    let cut = Math.max(0, limit - head.length - TRUNCATED_NOTE.length - fence.length);
-    // Never split a surrogate pair (an emoji) in two.
-    const last = markdown.charCodeAt(cut - 1);
-    if (cut > 0 && last >= 0xd800 && last <= 0xdbff)
-        cut--;
-    let kept = markdown.slice(0, cut);
-    // Close a code block (the Mermaid chart) cut open, or the note would render as code.
-    if ((kept.match(/^```/gm) ?? []).length % 2 === 1)
-        kept += fence;
-    return (head + kept + TRUNCATED_NOTE).slice(0, limit);
+    return head + (0,_limits_js__WEBPACK_IMPORTED_MODULE_1__/* .fitText */ .vY)(markdown, limit - head.length, 'chars', TRUNCATED_NOTE);
 }
 function statusOf(error) {
     const status = error?.status;
@@ -94,11 +84,11 @@ async function tokenLogin(octokit) {
 async function publishComment(config, ctx, markdown) {
     const { env, io } = ctx;
     const event = env.GITHUB_EVENT_NAME ?? '';
-    if (!_context_js__WEBPACK_IMPORTED_MODULE_1__/* .COMMENT_EVENTS */ .Ae.includes(event)) {
+    if (!_context_js__WEBPACK_IMPORTED_MODULE_2__/* .COMMENT_EVENTS */ .Ae.includes(event)) {
         io.debug(`No pull-request comment: the event is '${event || 'unknown'}', not a pull request.`);
         return;
     }
-    const target = (0,_context_js__WEBPACK_IMPORTED_MODULE_1__/* .pullRequestTarget */ .Sj)(env, await (0,_context_js__WEBPACK_IMPORTED_MODULE_1__/* .readEventPayload */ .N5)(env));
+    const target = (0,_context_js__WEBPACK_IMPORTED_MODULE_2__/* .pullRequestTarget */ .Sj)(env, await (0,_context_js__WEBPACK_IMPORTED_MODULE_2__/* .readEventPayload */ .N5)(env));
     if (!target) {
         throw new Error(`No pull request found for the comment: the ${event} payload at GITHUB_EVENT_PATH has no pull request number, or GITHUB_REPOSITORY is unset.`);
     }

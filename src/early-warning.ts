@@ -23,7 +23,7 @@ import {
   summariseRateLimitEvents,
 } from './rate-limit-events.js';
 import { writeRateLimitEventFiles } from './rate-limit-events-files.js';
-import { normaliseRow, type RecordContext } from './records.js';
+import { fillRunIdentity, normaliseRow, type RecordContext } from './records.js';
 import { replayResultsFile, type RowsHandler } from './replay.js';
 import { type Breach, type GroupRow, ReportBuilder } from './report.js';
 import type { RateLimitEventsAnswer, RateLimitEventsQuery, StageContext, UsageQuery } from './stages.js';
@@ -38,6 +38,8 @@ export interface CurrentPeriod {
   totals: { requests: number; status429: number };
   groups: GroupRow[];
   collectedAt: string;
+  /** The live run's organisation: the previous rows are filled like the current ones, or no group matches. */
+  organizationId?: string;
 }
 
 export interface EarlyWarning {
@@ -161,7 +163,15 @@ async function previousPeriod(
   // Compared only: the previous rows go into their own counters, never into the NDJSON.
   let previousRecords = 0;
   const onRows: RowsHandler = async (rows) => {
-    for (const row of rows) builder.add(normaliseRow(row, context));
+    for (const row of rows) {
+      const record = normaliseRow(row, context);
+      fillRunIdentity(record, {
+        live: !config.resultsFile,
+        usageClientId: config.usageClientId,
+        organizationId: current.organizationId,
+      });
+      builder.add(record);
+    }
     previousRecords += rows.length;
   };
   let source: string;

@@ -23,7 +23,13 @@ import { describeDays, formatDate, formatInterval, intervalDays } from './interv
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, removeStaleFiles, type PartitionFile } from './partition-writer.js';
-import { checkUsageRow, describeProblem, normaliseRow, type RecordContext } from './records.js';
+import {
+  checkUsageRow,
+  describeProblem,
+  fillRunIdentity,
+  normaliseRow,
+  type RecordContext,
+} from './records.js';
 import { type FileIdentity, replayResultsFile, resultsFileIdentity, type RowsHandler } from './replay.js';
 import { resolveShape, ShapeScan } from './replay-shape.js';
 import { checkOutputDir, sameFile } from './output-dir.js';
@@ -114,6 +120,7 @@ async function runStages(deps: Deps): Promise<void> {
     totals: report.totals,
     groups,
     collectedAt: collected.collectedAt,
+    organizationId: collected.organization?.id,
   });
   report.breaches.push(...early.breaches);
 
@@ -286,10 +293,11 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (let i = 0; i < rows.length; i++) {
       const record = normaliseRow(rows[i], ctx, places?.[i]);
-      // Client-scoped rows carry the organisation the usage happened in (none when summed across them),
-      // and no client: they are all the usage-client-id's.
-      if (config.usageClientId && !config.resultsFile) record.clientId ||= config.usageClientId;
-      else if (organization && !record.organizationId) record.organizationId = organization.id;
+      fillRunIdentity(record, {
+        live: !config.resultsFile,
+        usageClientId: config.usageClientId,
+        organizationId: organization?.id,
+      });
       if (totalsDate) record.date = totalsDate;
       if (!writer) {
         // A replay is named after its first row's organisation (the action's own records carry it).

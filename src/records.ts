@@ -309,3 +309,17 @@ export function normaliseRow(raw: unknown, ctx: RecordContext, place: RowPlace =
 export function recordLine(record: UsageRecord): string {
   return JSON.stringify(record) + '\n';
 }
+
+/**
+ * What a live run knows that its rows do not say: client-scoped rows are all the usage-client-id's (they
+ * carry the organisation the usage happened in, none when summed across them); organisation rows get
+ * the run's organisation. Replays keep the ids their rows carry.
+ */
+export function fillRunIdentity(
+  record: UsageRecord,
+  run: { live: boolean; usageClientId?: string; organizationId?: string },
+): void {
+  if (!run.live) return;
+  if (run.usageClientId) record.clientId ||= run.usageClientId;
+  else if (run.organizationId && !record.organizationId) record.organizationId = run.organizationId;
+}

@@ -182,8 +182,9 @@ describeIfBundled('compare-previous', () => {
 
     const jobs = fake.requestsTo('POST', /^\/api\/v2\/usage\/aggregates\/query\/jobs$/);
     expect(jobs.map((j) => j.body)).toEqual([
-      { interval: `${midnight(7)}/${midnight(0)}`, granularity: 'Day', groupBy: ['OauthClientId'] },
-      { interval: `${midnight(14)}/${midnight(7)}`, granularity: 'Day', groupBy: ['OauthClientId'] },
+      // Genesys reads both ends as included: each window ends on its last day's 23:59:59Z.
+      { interval: `${midnight(7)}/${day(1)}T23:59:59Z`, granularity: 'Day', groupBy: ['OauthClientId'] },
+      { interval: `${midnight(14)}/${day(8)}T23:59:59Z`, granularity: 'Day', groupBy: ['OauthClientId'] },
     ]);
     expect(run.outputs['query-id']).toBe('job-1');
 

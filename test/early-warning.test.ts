@@ -34,8 +34,9 @@ describe('previousWindow', () => {
     expect(iso(previousWindow(interval('2026-10-01/2026-11-01T00:00:00Z')))).toBe(
       '2026-08-31T00:00:00.000Z/2026-10-01T00:00:00.000Z',
     );
-    expect(iso(previousWindow(interval('2026-11-20T06:30:00Z/PT90M')))).toBe(
-      '2026-11-20T05:00:00.000Z/2026-11-20T06:30:00.000Z',
+    // One day, its last day included: the day before.
+    expect(iso(previousWindow(interval('2026-11-20/2026-11-20')))).toBe(
+      '2026-11-19T00:00:00.000Z/2026-11-20T00:00:00.000Z',
     );
   });
 });
@@ -309,7 +310,7 @@ describe('early-warning inputs', () => {
     ],
     [
       { interval: '2025-12-01/2026-06-01', 'compare-previous': 'true' },
-      "Input 'compare-previous' has an invalid value 'true': the previous window 2025-06-02T00:00:00Z/2025-12-01T00:00:00Z starts more than one year back",
+      "Input 'compare-previous' has an invalid value 'true': the previous window 2025-06-01T00:00:00Z/2025-12-01T00:00:00Z starts more than one year back",
     ],
   ])('refuses %j', (extra, message) => {
     expect(() => config({ ...LIVE, ...extra })).toThrow(message);

@@ -83,7 +83,7 @@ describe('resolveShape: contradictions name the input, the value and the first r
     [
       'an interval the rows fall outside',
       { interval: interval('2026-11-13/2026-11-15'), intervalText: '2026-11-13/2026-11-15' },
-      "Input 'interval' has the value '2026-11-13/2026-11-15', which the rows contradict: row 3 (line 3) is dated 2026-11-15, outside it.",
+      "Input 'interval' has the value '2026-11-13/2026-11-15', which the rows contradict: row 4 (line 4) is dated 2026-11-16, outside it.",
     ],
     [
       'the other API',
