@@ -22,6 +22,7 @@ import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, type PartitionFile } from './partition-writer.js';
 import { normaliseRow, type RecordContext } from './records.js';
+import { replayFast } from './fast-replay.js';
 import { replayResultsFile, type RowsHandler } from './replay.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
@@ -170,6 +171,17 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
   // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
   const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
   let firstDate: string | undefined;
+  const openWriter = (rowsApi: Api): PartitionWriter => {
+    api = rowsApi;
+    const name = objectName({ ...config, api }, config.interval?.end);
+    writer = new PartitionWriter(
+      ndjsonDir,
+      partitionGranularity(config.granularity),
+      name,
+      config.compression,
+    );
+    return writer;
+  };
   const onRows: RowsHandler = async (rows, queryId) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (const row of rows) {
@@ -184,16 +196,7 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
         }
       }
       if (totalsDate) record.date = totalsDate;
-      if (!writer) {
-        api = record.api === 'legacy' ? 'legacy' : 'aggregates';
-        const name = objectName({ ...config, api }, config.interval?.end);
-        writer = new PartitionWriter(
-          ndjsonDir,
-          partitionGranularity(config.granularity),
-          name,
-          config.compression,
-        );
-      }
+      writer ??= openWriter(record.api === 'legacy' ? 'legacy' : 'aggregates');
       builder.add(record);
       await writer.write(record);
     }
@@ -205,7 +208,12 @@ async function collectRecords(config: Config, deps: Deps): Promise<Collected> {
     if (config.resultsFile) {
       const file = config.resultsFile;
       await io.group(`Replay ${file}`, async () => {
-        const result = await replayResultsFile(file, onRows);
+        // Flat rows take the fast path; a file it cannot prove it reads exactly goes to the general one.
+        const fast = config.granularity
+          ? await replayFast(file, { ctx: context, builder, openWriter })
+          : undefined;
+        if (!fast) writer = undefined;
+        const result = fast ?? (await replayResultsFile(file, onRows));
         io.info(`Read ${result.rows} rows from ${file}.`);
       });
     } else {

@@ -3,7 +3,7 @@
  * written (through gzip when asked) as they come, so memory does not grow with the number of rows.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -54,6 +54,41 @@ export class PartitionWriter {
     partition.file.records++;
     partition.pending += recordLine(record);
     if (partition.pending.length >= FLUSH_AT) await this.flush(partition);
+  }
+
+  /**
+   * `records` lines already encoded as NDJSON (the fast replay path), for the partition of `dt`,
+   * after any lines write() has queued for it.
+   */
+  async writeEncoded(dt: string, lines: Uint8Array, records: number): Promise<void> {
+    this.throwIfFailed();
+    const partition = this.partitions.get(dt) ?? (await this.open(dt));
+    partition.file.records += records;
+    if (partition.pending) await this.flush(partition);
+    if (partition.sink.destroyed) return this.throwIfFailed();
+    partition.sink.write(lines);
+    if (partition.sink.writableLength > MAX_BUFFERED) {
+      await Promise.race([once(partition.sink, 'drain').catch(() => undefined), partition.done]);
+      this.throwIfFailed();
+    }
+  }
+
+  /**
+   * Stops every file and removes what it wrote (and its folders, when empty): for a caller that
+   * writes the same partitions again another way.
+   */
+  async abort(): Promise<void> {
+    const partitions = [...this.partitions.values()];
+    this.partitions.clear();
+    for (const partition of partitions) partition.sink.destroy();
+    await Promise.allSettled(partitions.map((p) => p.done));
+    for (const { file } of partitions) {
+      await rm(file.path, { force: true });
+      for (const dir of [path.dirname(file.path), path.dirname(path.dirname(file.path))]) {
+        await rmdir(dir).catch(() => undefined);
+      }
+    }
+    this.failure = undefined;
   }
 
   /** Ends every file and waits until each is on disk; then reports the first failure, if any. */
