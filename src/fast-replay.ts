@@ -25,6 +25,8 @@ export interface FastReplayTarget {
 
 export interface FastReplayResult {
   rows: number;
+  /** How many of them the fast path took (the rest went through normaliseRow). */
+  fastRows: number;
 }
 
 interface Partition {
@@ -114,6 +116,7 @@ class FastReplay {
   private state: State = 'start';
   private sawRows = false;
   private rows = 0;
+  private fastRows = 0;
   private writer: PartitionWriter | undefined;
   private readonly row: FastRow;
   private readonly groups = new GroupCounter();
@@ -261,6 +264,7 @@ class FastReplay {
     partition.used = row.writeLine(b, partition.out, partition.used);
     partition.lines++;
     this.rows++;
+    this.fastRows++;
     for (let k = 0; k < 6; k++) {
       const n = row.count(k);
       this.totals[k] = (this.totals[k] as number) + n;
@@ -315,7 +319,7 @@ class FastReplay {
         counts: toCounts(g.counts),
       })),
     );
-    return { rows: this.rows };
+    return { rows: this.rows, fastRows: this.fastRows };
   }
 
   async abort(): Promise<void> {
