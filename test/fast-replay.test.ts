@@ -298,7 +298,8 @@ describe('the fast replay path', () => {
       const general = await replay(file, tempDir('general'), compression, false);
       const fast = await replay(file, tempDir('fast'), compression, true);
       const { fastRows: f = 0, ...comparable } = fast;
-      const { fastRows: _none, ...expected } = general;
+      const expected = { ...general };
+      delete expected.fastRows;
       // On a mismatch, the seed and document number say which input to replay.
       expect({ seed, n, ...comparable }).toEqual({ seed, n, ...expected });
       if (general.error) errors++;
