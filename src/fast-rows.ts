@@ -161,6 +161,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 const LEGACY_DATE_TAIL = Buffer.from('T00:00:00Z');
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
 
 /**
  * `YYYY-MM-DD` (length 10) or `YYYY-MM-DDT00:00:00Z` (length 20) at b[s..e): YYYYMMDD as a number when
@@ -171,7 +172,7 @@ function dateNumber(b: Buffer, s: number, e: number): number {
   if (length !== 10 && length !== 20) return -1;
   if (b[s + 4] !== MINUS || b[s + 7] !== MINUS) return -1;
   let value = 0;
-  for (const k of [0, 1, 2, 3, 5, 6, 8, 9]) {
+  for (const k of DATE_DIGITS) {
     const c = b[s + k] as number;
     if (c < ZERO || c > NINE) return -1;
     value = value * 10 + (c - ZERO);
@@ -485,41 +486,43 @@ export class FastRow {
 
   /** Applies normaliseRow's rules to the slots; false when the row is not one the fast path proves. */
   private resolve(b: Buffer, seen: number): boolean {
-    const has = (id: number) => (seen & (1 << id)) !== 0;
-    const hasOauth = has(STRING_SLOTS + COUNT_SLOTS);
-    const hasUser = has(STRING_SLOTS + COUNT_SLOTS + 1);
+    const hasOauth = (seen & (1 << (STRING_SLOTS + COUNT_SLOTS))) !== 0;
+    const hasUser = (seen & (1 << (STRING_SLOTS + COUNT_SLOTS + 1))) !== 0;
+    const hasRequestCount = (seen & (1 << (STRING_SLOTS + C_REQUEST_COUNT))) !== 0;
     const ds = this.stringStart[S_DATE] as number;
     if (ds < 0) return false;
     const dateLength = (this.stringEnd[S_DATE] as number) - ds;
     const aggregates =
-      has(STRING_SLOTS + C_REQUEST_COUNT) || hasOauth || has(S_PLATFORM) || hasUser || dateLength === 10;
+      hasRequestCount || hasOauth || (seen & (1 << S_PLATFORM)) !== 0 || hasUser || dateLength === 10;
     // Each API's own date format only.
     if (dateLength !== (aggregates ? 10 : 20)) return false;
     const date = dateNumber(b, ds, this.stringEnd[S_DATE] as number);
     if (date < 0) return false;
+    // A legacy row with oauthClient or user is aggregates by the rule above; their ids only count there.
+    if (!aggregates && (hasOauth || hasUser)) return false;
     // Every count present, once: missing or doubled ones are for the general path to judge.
-    const requests = aggregates && has(STRING_SLOTS + C_REQUEST_COUNT) ? C_REQUEST_COUNT : 0;
-    if (requests === C_REQUEST_COUNT && has(STRING_SLOTS)) return false;
+    const requests = aggregates && hasRequestCount ? C_REQUEST_COUNT : 0;
+    if (requests === C_REQUEST_COUNT && (seen & (1 << STRING_SLOTS)) !== 0) return false;
     if ((this.countStart[requests] as number) < 0) return false;
     for (let k = 1; k < 6; k++) if ((this.countStart[k] as number) < 0) return false;
     this.requestsSlot = requests;
     this.aggregates = aggregates;
     this.date = date;
-    const pick = (field: number, primary: number, slot: number) => {
-      const from = primary >= 0 && (this.stringStart[primary] as number) >= 0 ? primary : slot;
-      this.fieldStart[field] = this.stringStart[from] as number;
-      this.fieldEnd[field] = this.stringEnd[from] as number;
-    };
-    pick(0, aggregates ? S_OAUTH_ID : -1, S_CLIENT_ID);
-    pick(1, aggregates ? S_OAUTH_NAME : -1, S_CLIENT_NAME);
-    pick(2, -1, S_ORGANIZATION_ID);
-    pick(3, aggregates ? S_USER_OBJECT_ID : -1, S_USER_ID);
-    pick(4, -1, S_TEMPLATE_URI);
-    pick(5, -1, S_HTTP_METHOD);
-    pick(6, -1, S_PLATFORM);
-    // A legacy row with oauthClient or user is aggregates by the rule above; their ids only count there.
-    if (!aggregates && (hasOauth || hasUser)) return false;
+    this.pick(0, aggregates ? S_OAUTH_ID : -1, S_CLIENT_ID);
+    this.pick(1, aggregates ? S_OAUTH_NAME : -1, S_CLIENT_NAME);
+    this.pick(2, -1, S_ORGANIZATION_ID);
+    this.pick(3, aggregates ? S_USER_OBJECT_ID : -1, S_USER_ID);
+    this.pick(4, -1, S_TEMPLATE_URI);
+    this.pick(5, -1, S_HTTP_METHOD);
+    this.pick(6, -1, S_PLATFORM);
     return true;
+  }
+
+  /** The record's field `field` comes from string slot `primary` when the row has it, else `slot`. */
+  private pick(field: number, primary: number, slot: number): void {
+    const from = primary >= 0 && (this.stringStart[primary] as number) >= 0 ? primary : slot;
+    this.fieldStart[field] = this.stringStart[from] as number;
+    this.fieldEnd[field] = this.stringEnd[from] as number;
   }
 
   /** Bytes of the record line. */
@@ -570,12 +573,12 @@ function decodeRaw(b: Buffer, s: number, e: number): string {
   return s < 0 ? '' : (JSON.parse('"' + b.toString('utf8', s, e) + '"') as string);
 }
 
-export type Counts6 = Float64Array;
+const FIELD_INDEXES = [0, 1, 2, 3, 4, 5, 6];
 
 export interface CountedGroup {
   /** The 7 grouped fields of the group's first record (clientName: the first non-empty one). */
   fields: [string, string, string, string, string, string, string];
-  counts: Counts6;
+  counts: Float64Array;
 }
 
 /**
@@ -592,6 +595,7 @@ export class GroupCounter {
   private keyEnd: number[] = [];
   private table = new Int32Array(1 << 12).fill(-1);
   private readonly scratch = { buffer: Buffer.allocUnsafe(1 << 12) };
+  private freeSlot = 0;
 
   /** Adds a fast row's counts to its group. */
   addRow(b: Buffer, row: FastRow): void {
@@ -613,12 +617,14 @@ export class GroupCounter {
       const s = row.fieldStart[f] as number;
       if (s >= 0) at = copy(b, s, row.fieldEnd[f] as number, key, at);
     }
-    const group = this.find(key, at, () => {
-      const fields = [0, 1, 2, 3, 4, 5, 6].map((f) =>
+    let group = this.find(key, at);
+    group ??= this.insert(
+      key,
+      at,
+      FIELD_INDEXES.map((f) =>
         decodeRaw(b, row.fieldStart[f] as number, row.fieldEnd[f] as number),
-      ) as CountedGroup['fields'];
-      return fields;
-    });
+      ) as CountedGroup['fields'],
+    );
     if (!group.fields[1]) {
       const s = row.fieldStart[1] as number;
       if (s >= 0 && (row.fieldEnd[1] as number) > s)
@@ -639,15 +645,17 @@ export class GroupCounter {
       record.platform,
     ].map(rawBytes);
     const key = Buffer.concat(parts.flatMap((p, i) => (i ? [Buffer.of(0), p] : [p])));
-    const group = this.find(key, key.length, () => [
-      record.clientId,
-      record.clientName,
-      record.organizationId,
-      record.userId,
-      record.templateUri,
-      record.httpMethod,
-      record.platform,
-    ]);
+    const group =
+      this.find(key, key.length) ??
+      this.insert(key, key.length, [
+        record.clientId,
+        record.clientName,
+        record.organizationId,
+        record.userId,
+        record.templateUri,
+        record.httpMethod,
+        record.platform,
+      ]);
     if (!group.fields[1] && record.clientName) group.fields[1] = record.clientName;
     const counts = group.counts;
     counts[0] = (counts[0] as number) + record.requests;
@@ -658,7 +666,8 @@ export class GroupCounter {
     counts[5] = (counts[5] as number) + record.status500;
   }
 
-  private find(key: Buffer, length: number, fields: () => CountedGroup['fields']): CountedGroup {
+  /** The group of this key, or undefined (then `insert` goes to the free slot found). */
+  private find(key: Buffer, length: number): CountedGroup | undefined {
     // FNV-1a over the key's bytes.
     let hash = 0x811c9dc5;
     for (let k = 0; k < length; k++) hash = Math.imul(hash ^ (key[k] as number), 0x01000193);
@@ -674,6 +683,12 @@ export class GroupCounter {
       }
       slot = (slot + 1) & mask;
     }
+    this.freeSlot = slot;
+    return undefined;
+  }
+
+  private insert(key: Buffer, length: number, fields: CountedGroup['fields']): CountedGroup {
+    const slot = this.freeSlot;
     const index = this.groups.length;
     if (this.keysUsed + length > this.keys.length) {
       const grown = Buffer.allocUnsafe(Math.max(this.keys.length * 2, this.keysUsed + length));
@@ -684,7 +699,7 @@ export class GroupCounter {
     this.keyStart.push(this.keysUsed);
     this.keysUsed += length;
     this.keyEnd.push(this.keysUsed);
-    const group: CountedGroup = { fields: fields(), counts: new Float64Array(6) };
+    const group: CountedGroup = { fields, counts: new Float64Array(6) };
     this.groups.push(group);
     this.table[slot] = index;
     if (this.groups.length * 2 > this.table.length) this.rehash();

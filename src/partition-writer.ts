@@ -117,7 +117,8 @@ export class PartitionWriter {
     const filePath = path.join(this.dir, ...relativePath.split('/'));
     await mkdir(path.dirname(filePath), { recursive: true });
     const output = createWriteStream(filePath);
-    const gzip = this.compression === 'gzip' ? createGzip({ level: 6 }) : undefined;
+    // 64 KiB output chunks: a quarter of the callbacks and buffers of the default 16 KiB.
+    const gzip = this.compression === 'gzip' ? createGzip({ level: 6, chunkSize: 64 * 1024 }) : undefined;
     // pipeline/finished listen for 'error', so a disk error becomes a failure here, not a crash.
     const done = (gzip ? pipeline(gzip, output) : finished(output)).catch((error: unknown) => {
       this.failure ??= { file: filePath, error };
