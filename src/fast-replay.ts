@@ -9,7 +9,7 @@
  * file), it stops, removes what it wrote and returns undefined: the caller then replays the whole file
  * through the general path, which gives the same output or the same error as without a fast path.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Api } from './types.js';
 import { FastRow, GroupCounter, NEED_MORE, NOT_FAST, skipValue, skipWhitespace } from './fast-rows.js';
 import type { PartitionWriter } from './partition-writer.js';
@@ -40,6 +40,7 @@ interface Partition {
 const READ_SIZE = 1 << 20;
 const OUT_SIZE = 64 * 1024;
 const COMPLETE = [Buffer.from('"Complete"'), Buffer.from('"Succeeded"')];
+const QUERY_STATUS = Buffer.from('"queryStatus"');
 const ROW_KEYS = [Buffer.from('"results"'), Buffer.from('"entities"')];
 const DIMENSIONS: Dimension[] = [
   'clientId',
@@ -73,6 +74,8 @@ export async function replayFast(
   file: string,
   target: FastReplayTarget,
 ): Promise<FastReplayResult | undefined> {
+  // Not a readable file: the general path says so in its own words.
+  if (!(await stat(file).catch(() => undefined))?.isFile()) return undefined;
   let handle;
   try {
     handle = await open(file, 'r');
@@ -91,7 +94,9 @@ export async function replayFast(
           buf.copy(grown, 0, 0, len);
           buf = grown;
         }
-        const { bytesRead } = await handle.read(buf, len, buf.length - len, null);
+        const { bytesRead } = await handle.read(buf, len, buf.length - len, null).catch(() => {
+          throw new NotForFastPath();
+        });
         if (bytesRead === 0) eof = true;
         len += bytesRead;
       }
@@ -170,7 +175,7 @@ class FastReplay {
           if (valueEnd === NEED_MORE) return needMore();
           if (valueEnd < 0) throw new NotForFastPath();
           // Only a complete result: any other status is for the general path to refuse.
-          if (equals(b, i, keyEnd, Buffer.from('"queryStatus"'))) {
+          if (equals(b, i, keyEnd, QUERY_STATUS)) {
             if (!COMPLETE.some((word) => equals(b, value, valueEnd, word))) throw new NotForFastPath();
           }
           this.state = 'afterValue';

@@ -384,4 +384,14 @@ describe('the fast replay path', () => {
     expect(result).toBeUndefined();
     expect(readdirSync(out)).toEqual([]);
   });
+
+  it('leaves a missing file or a folder to the general path', async () => {
+    const target = {
+      ctx: CTX,
+      builder: new ReportBuilder(),
+      openWriter: () => new PartitionWriter(tempDir('x'), 'day', 'x', 'none'),
+    };
+    expect(await replayFast(tempDir('folder'), target)).toBeUndefined();
+    expect(await replayFast(path.join(tempDir('none'), 'missing.json'), target)).toBeUndefined();
+  });
 });
