@@ -107,9 +107,12 @@ export async function replayFast(
     }
     return await run.finish();
   } catch (error) {
+    if (!(error instanceof NotForFastPath)) {
+      // A write error: the caller closes the writer and keeps what is on disk, as on the general path.
+      throw error;
+    }
     await run.abort();
-    if (error instanceof NotForFastPath) return undefined;
-    throw error;
+    return undefined;
   } finally {
     await handle.close();
   }

@@ -129,7 +129,7 @@ export class ReportBuilder {
 
   /**
    * Counts summed elsewhere (the fast replay path), row by row in the order add() would have seen the
-   * rows, with the groups in first-seen order: the builder then holds what add() would have made.
+   * rows, with the groups in first-seen order: an empty builder then holds what add() would have made.
    */
   absorb(
     records: number,
