@@ -1,12 +1,14 @@
 /** Runs a command and measures its wall time and peak memory (max RSS), as the benchmarks report them. */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface Measured {
   wallMs: number;
   peakRssMb: number;
+  /** User + system CPU seconds (GNU time only; else NaN): above the wall time means more than one core. */
+  cpuS: number;
   code: number | null;
   stdout: string;
 }
@@ -24,7 +26,9 @@ export async function measure(
 ): Promise<Measured> {
   const useTime = existsSync(GNU_TIME);
   const report = path.join(mkdtempSync(path.join(tmpdir(), 'bench-time-')), 'time.txt');
-  const [cmd, argv] = useTime ? [GNU_TIME, ['-f', '%e %M', '-o', report, command, ...args]] : [command, args];
+  const [cmd, argv] = useTime
+    ? [GNU_TIME, ['-f', '%e %M %U %S', '-o', report, command, ...args]]
+    : [command, args];
   const started = process.hrtime.bigint();
   const child = spawn(cmd, argv, {
     env: options.env ?? process.env,
@@ -33,6 +37,7 @@ export async function measure(
   });
   let stdout = '';
   let peakKb = 0;
+  let cpuS = NaN;
   const poll = useTime
     ? undefined
     : setInterval(() => {
@@ -55,10 +60,11 @@ export async function measure(
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (poll) clearInterval(poll);
   if (useTime) {
-    const [, maxRss] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ');
+    const [, maxRss, user, sys] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ');
     peakKb = Number(maxRss);
+    cpuS = Number(user) + Number(sys);
   }
-  return { wallMs, peakRssMb: Math.round(peakKb / 102.4) / 10, code, stdout };
+  return { wallMs, peakRssMb: Math.round(peakKb / 102.4) / 10, cpuS, code, stdout };
 }
 
 export function median(values: number[]): number {
@@ -77,6 +83,17 @@ export interface BenchResult {
   ratio: number | null;
   goal: string;
   met: boolean | null;
+  /** Lowest and highest of the runs (of the ratio, for a ratio; else of the value). */
+  spread?: { min: number; max: number };
+  /** os.loadavg() (1, 5, 15 minutes) when the runs began and when they ended. */
+  load?: { start: number[]; end: number[] };
+  note?: string;
+}
+
+export const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function loadNow(): number[] {
+  return loadavg().map((n) => Math.round(n * 100) / 100);
 }
 
 export function result(

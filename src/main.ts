@@ -32,6 +32,7 @@ import {
 } from './records.js';
 import { type FileIdentity, replayResultsFile, resultsFileIdentity, type RowsHandler } from './replay.js';
 import { resolveShape, ShapeScan } from './replay-shape.js';
+import { replayFast } from './fast-replay.js';
 import { checkOutputDir, sameFile } from './output-dir.js';
 import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
@@ -212,7 +213,7 @@ async function inferReplayShape(
   config: Config,
   deps: Deps,
   file: string,
-): Promise<{ config: Config; requestsKnown: boolean }> {
+): Promise<{ config: Config; requestsKnown: boolean; organizationId?: string }> {
   const { io } = deps;
   const scan = new ShapeScan();
   await replayResultsFile(file, async (rows, _queryId, places) => {
@@ -251,6 +252,8 @@ async function inferReplayShape(
       groupBy: shape.groupBy,
     },
     requestsKnown: shape.requestsKnown,
+    // Names the replay's objects; a client-scoped result's organisations are a dimension, not its owner.
+    organizationId: config.usageClientId ? undefined : [...scan.organizations][0],
   };
 }
 
@@ -260,12 +263,15 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   let config = given;
   let requestsKnown = true;
   let identity: FileIdentity | undefined;
+  let replayOrganizationId: string | undefined;
   if (config.resultsFile) {
     const file = config.resultsFile;
     identity = await resultsFileIdentity(file);
-    ({ config, requestsKnown } = await io.group(`Shape of ${file}`, () =>
-      inferReplayShape(config, deps, file),
-    ));
+    ({
+      config,
+      requestsKnown,
+      organizationId: replayOrganizationId,
+    } = await io.group(`Shape of ${file}`, () => inferReplayShape(config, deps, file)));
   }
   // A live query without the Requests metric has no requests count to divide by.
   if (!config.resultsFile && config.metrics.length && !config.metrics.includes('Requests')) {
@@ -287,7 +293,18 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   // Live runs: read before the first row (see UsageQuery); replays keep the ids the rows carry.
   let organization: Organization | undefined;
   // Made at the first record: a live run's object name carries the organisation, known only by then.
+  // A replay is named after its rows' organisation (the action's own records carry it).
   let writer: PartitionWriter | undefined;
+  const openWriter = (): PartitionWriter =>
+    (writer ??= new PartitionWriter(
+      ndjsonDir,
+      partitionGranularity(config.granularity),
+      objectName(
+        { ...config, organizationId: organization?.id ?? replayOrganizationId },
+        config.interval?.end,
+      ),
+      config.compression,
+    ));
   const api: Api = config.api;
   const onRows: RowsHandler = async (rows, queryId, places) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
@@ -299,20 +316,9 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
         organizationId: organization?.id,
       });
       if (totalsDate) record.date = totalsDate;
-      if (!writer) {
-        // A replay is named after its first row's organisation (the action's own records carry it).
-        const organizationId =
-          organization?.id ??
-          (config.resultsFile && !config.usageClientId ? record.organizationId : undefined);
-        writer = new PartitionWriter(
-          ndjsonDir,
-          partitionGranularity(config.granularity),
-          objectName({ ...config, organizationId }, config.interval?.end),
-          config.compression,
-        );
-      }
+      const output = openWriter();
       builder.add(record);
-      await writer.write(record);
+      await output.write(record);
     }
   };
 
@@ -329,7 +335,13 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     if (config.resultsFile) {
       const file = config.resultsFile;
       await io.group(`Replay ${file}`, async () => {
-        const result = await replayResultsFile(file, onRows);
+        // Flat rows take the fast path; a file it cannot prove it reads exactly goes to the general one.
+        const fast = config.granularity
+          ? await replayFast(file, { ctx: context, builder, openWriter })
+          : undefined;
+        // The fast path removed what it wrote: the general path starts a new writer.
+        if (!fast) writer = undefined;
+        const result = fast ?? (await replayResultsFile(file, onRows));
         io.info(`Read ${result.rows} rows from ${file}.`);
       });
     } else {

@@ -7,7 +7,8 @@
  *   so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
  * - memory is bounded: a partition's batch is written at FLUSH_AT bytes, and when all batches
  *   together pass MAX_BUFFERED every batch is written, so memory does not grow with the partition count.
- * The bytes are a pure function of the records and their order (batch boundaries included).
+ * The bytes are a pure function of the records and their order (batch boundaries included), whether a
+ * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path).
  */
 import { readdirSync, unlinkSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -33,7 +34,9 @@ export interface PartitionFile {
 interface OpenPartition {
   file: PartitionFile;
   tempPath: string;
-  pending: string;
+  /** This partition's batch: UTF-8 lines in pending[0..used). */
+  pending: Buffer;
+  used: number;
   /** Whether the temporary file exists (the first batch creates it, truncating any leftover). */
   started: boolean;
   /** Whether the complete file has its final name. */
@@ -45,7 +48,7 @@ interface OpenPartition {
 }
 
 export interface WriterLimits {
-  /** A partition's batch is written when it reaches this many characters. */
+  /** A partition's batch is written when it reaches this many bytes. */
   flushAt: number;
   /** All batches together: past this, every batch is written. */
   maxBuffered: number;
@@ -55,6 +58,11 @@ export interface WriterLimits {
 
 // 64 KiB batches: larger ones (256 KiB) cost more in garbage collection than they gain in gzip ratio.
 const DEFAULT_LIMITS: WriterLimits = { flushAt: 64 * 1024, maxBuffered: 8 * 1024 * 1024, maxInFlight: 4 };
+
+/** Something that writes one NDJSON line (newline included) into `out` at `offset`; returns the end. */
+export interface LineEncoder {
+  writeLine(out: Buffer, offset: number): number;
+}
 
 /** The suffix of a partition file being written; such a file is never a result. */
 export const TEMP_SUFFIX = '.partial';
@@ -80,14 +88,41 @@ export class PartitionWriter {
 
   /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
   async write(record: UsageRecord): Promise<void> {
+    const line = recordLine(record);
+    const length = Buffer.byteLength(line);
+    const partition = this.reserve(record.date, length);
+    partition.used += partition.pending.write(line, partition.used);
+    await this.lineAdded(partition, length);
+  }
+
+  /**
+   * One line of `length` bytes already known to be a valid record line for the partition of `dt`,
+   * written by `encoder` straight into the batch: the same bytes, batches and files as write() of the
+   * record it encodes, without building the record or its JSON text.
+   */
+  async writeEncodedLine(dt: string, length: number, encoder: LineEncoder): Promise<void> {
+    const partition = this.reserve(dt, length);
+    partition.used = encoder.writeLine(partition.pending, partition.used);
+    await this.lineAdded(partition, length);
+  }
+
+  /** The partition of `dt`, with room for `length` more bytes in its batch. */
+  private reserve(dt: string, length: number): OpenPartition {
     this.throwIfFailed();
     if (this.closed) throw new Error('PartitionWriter: write after close');
-    const partition = this.partitions.get(record.date) ?? this.open(record.date);
+    const partition = this.partitions.get(dt) ?? this.open(dt);
+    if (partition.used + length > partition.pending.length) {
+      const grown = Buffer.allocUnsafe(Math.max(partition.pending.length * 2, partition.used + length));
+      partition.pending.copy(grown, 0, 0, partition.used);
+      partition.pending = grown;
+    }
+    return partition;
+  }
+
+  private async lineAdded(partition: OpenPartition, length: number): Promise<void> {
     partition.file.records++;
-    const line = recordLine(record);
-    partition.pending += line;
-    this.buffered += line.length;
-    if (partition.pending.length >= this.limits.flushAt) await this.flush(partition);
+    this.buffered += length;
+    if (partition.used >= this.limits.flushAt) await this.flush(partition);
     if (this.buffered > this.limits.maxBuffered) await this.flushLargest();
   }
 
@@ -99,7 +134,7 @@ export class PartitionWriter {
   async close(): Promise<PartitionFile[]> {
     this.closed = true;
     const partitions = [...this.partitions.values()];
-    for (const partition of partitions) if (partition.pending) await this.flush(partition, true);
+    for (const partition of partitions) if (partition.used) await this.flush(partition, true);
     await Promise.allSettled(partitions.map((p) => p.tail));
     for (const partition of partitions) {
       if (partition.failed) {
@@ -182,7 +217,9 @@ export class PartitionWriter {
     const partition: OpenPartition = {
       file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
       tempPath: `${filePath}.${process.pid}${TEMP_SUFFIX}`,
-      pending: '',
+      // Small at first: thousands of partitions each hold only what they have.
+      pending: Buffer.allocUnsafe(4096),
+      used: 0,
       started: false,
       renamed: false,
       failed: false,
@@ -197,28 +234,30 @@ export class PartitionWriter {
    * what is held, without turning thousands of small batches into thousands of tiny gzip members.
    */
   private async flushLargest(): Promise<void> {
-    const holding = [...this.partitions.values()].filter((p) => p.pending);
+    const holding = [...this.partitions.values()].filter((p) => p.used);
     const mean = this.buffered / holding.length;
-    for (const p of holding) if (p.pending.length >= mean) await this.flush(p);
+    for (const p of holding) if (p.used >= mean) await this.flush(p);
   }
 
   private async flush(partition: OpenPartition, closing = false): Promise<void> {
     while (this.inFlight.size >= this.limits.maxInFlight) await Promise.race(this.inFlight);
     // Before taking the batch: a failure leaves the lines in place for close() to write.
     if (!closing) this.throwIfFailed();
-    const text = partition.pending;
-    partition.pending = '';
-    this.buffered -= text.length;
-    const write = partition.tail.then(() => this.append(partition, text));
+    // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
+    const batch = partition.pending.subarray(0, partition.used);
+    partition.pending = Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, batch.length * 2 || 4096));
+    partition.used = 0;
+    this.buffered -= batch.length;
+    const write = partition.tail.then(() => this.append(partition, batch));
     partition.tail = write;
     this.inFlight.add(write);
     void write.finally(() => this.inFlight.delete(write));
   }
 
-  private async append(partition: OpenPartition, text: string): Promise<void> {
+  private async append(partition: OpenPartition, batch: Buffer): Promise<void> {
     if (partition.failed) return;
     try {
-      const data = this.compression === 'gzip' ? await gzipAsync(text, { level: 6 }) : text;
+      const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
       if (!partition.started) {
         await mkdir(path.dirname(partition.tempPath), { recursive: true });
         // Marked started before the file exists, so an abort in between still looks for it.

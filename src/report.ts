@@ -139,6 +139,32 @@ export class ReportBuilder {
     addCounts(group.counts, record);
   }
 
+  /**
+   * Counts summed elsewhere (the fast replay path), row by row in the order add() would have seen the
+   * rows, with the groups in first-seen order: an empty builder then holds what add() would have made.
+   */
+  absorb(
+    records: number,
+    totals: Counts,
+    buckets: Map<string, Counts>,
+    groups: Iterable<{ fields: Record<Dimension, string>; counts: Counts }>,
+  ): void {
+    this.records += records;
+    addCounts(this.totals, totals);
+    for (const [date, counts] of buckets) this.buckets.set(date, { ...counts });
+    for (const { fields, counts } of groups) {
+      const key = [
+        fields.clientId || fields.clientName,
+        fields.organizationId,
+        fields.userId,
+        fields.templateUri,
+        fields.httpMethod,
+        fields.platform,
+      ].join('\u0000');
+      this.groups.set(key, { counts: { ...counts }, fields: { ...fields } });
+    }
+  }
+
   /** `groupRows`: pass them when the caller needs them too (the gate), so they are made once. */
   build(meta: ReportMeta, top: number, groupRows = this.groupRows()): Report {
     const trend = [...this.buckets.entries()]

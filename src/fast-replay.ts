@@ -1,0 +1,316 @@
+/**
+ * The fast replay path: reads a saved legacy document `{"results":[...]}` or aggregates page
+ * `{"entities":[...]}` as bytes, takes each flat row through FastRow (no decoding, no JSON.parse or
+ * JSON.stringify), and hands any other row to the general path's normaliseRow, in order. Output is
+ * byte for byte what the general path writes.
+ *
+ * When the file holds anything the general path might treat differently or refuse (another document
+ * shape, invalid JSON, a row normaliseRow rejects, a queryStatus other than complete, a truncated
+ * file), it stops, removes what it wrote and returns undefined: the caller then replays the whole file
+ * through the general path, which gives the same output or the same error as without a fast path.
+ */
+import { open, stat } from 'node:fs/promises';
+import { FastRow, GroupCounter, NEED_MORE, NOT_FAST, skipValue, skipWhitespace } from './fast-rows.js';
+import type { LineEncoder, PartitionWriter } from './partition-writer.js';
+import { normaliseRow, type RecordContext, type UsageRecord } from './records.js';
+import type { Counts, Dimension, ReportBuilder } from './report.js';
+
+export interface FastReplayTarget {
+  ctx: RecordContext;
+  builder: ReportBuilder;
+  /** The run's writer (made on first use: its object name is the run's, whichever path writes). */
+  openWriter: () => PartitionWriter;
+}
+
+export interface FastReplayResult {
+  rows: number;
+  /** How many of them the fast path took (the rest went through normaliseRow). */
+  fastRows: number;
+}
+
+interface Partition {
+  dt: string;
+  counts: Float64Array;
+}
+
+const READ_SIZE = 1 << 20;
+const COMPLETE = [Buffer.from('"Complete"'), Buffer.from('"Succeeded"')];
+const QUERY_STATUS = Buffer.from('"queryStatus"');
+const ROW_KEYS = [Buffer.from('"results"'), Buffer.from('"entities"')];
+const DIMENSIONS: Dimension[] = [
+  'clientId',
+  'clientName',
+  'organizationId',
+  'userId',
+  'templateUri',
+  'httpMethod',
+  'platform',
+];
+
+/** Thrown inside to leave the fast path for the general one. */
+class NotForFastPath extends Error {}
+
+function equals(b: Buffer, s: number, e: number, word: Buffer): boolean {
+  return e - s === word.length && b.compare(word, 0, word.length, s, e) === 0;
+}
+
+function toCounts(a: Float64Array): Counts {
+  return {
+    requests: a[0] as number,
+    status200: a[1] as number,
+    status300: a[2] as number,
+    status400: a[3] as number,
+    status429: a[4] as number,
+    status500: a[5] as number,
+  };
+}
+
+export async function replayFast(
+  file: string,
+  target: FastReplayTarget,
+): Promise<FastReplayResult | undefined> {
+  // Not a readable file: the general path says so in its own words.
+  if (!(await stat(file).catch(() => undefined))?.isFile()) return undefined;
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  const run = new FastReplay(target);
+  try {
+    let buf = Buffer.allocUnsafe(READ_SIZE);
+    let len = 0;
+    let eof = false;
+    for (;;) {
+      if (!eof) {
+        if (len === buf.length) {
+          const grown = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(grown, 0, 0, len);
+          buf = grown;
+        }
+        const { bytesRead } = await handle.read(buf, len, buf.length - len, null).catch(() => {
+          throw new NotForFastPath();
+        });
+        if (bytesRead === 0) eof = true;
+        len += bytesRead;
+      }
+      const consumed = await run.push(buf, len, eof);
+      if (eof) break;
+      buf.copyWithin(0, consumed, len);
+      len -= consumed;
+    }
+    return await run.finish();
+  } catch (error) {
+    if (!(error instanceof NotForFastPath)) {
+      // A write error: the caller closes the writer and keeps what is on disk, as on the general path.
+      throw error;
+    }
+    await run.abort();
+    return undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
+type State = 'start' | 'key' | 'afterValue' | 'rowsStart' | 'row' | 'afterRow' | 'end';
+
+class FastReplay {
+  private state: State = 'start';
+  private sawRows = false;
+  private rows = 0;
+  private fastRows = 0;
+  private writer: PartitionWriter | undefined;
+  private readonly row: FastRow;
+  /** The bytes the current row lies in: the encoder copies its values from there. */
+  private source: Buffer = Buffer.alloc(0);
+  /** One object for every row (no closure per row): writes the current row's line. */
+  private readonly encoder: LineEncoder = {
+    writeLine: (out, offset) => this.row.writeLine(this.source, out, offset),
+  };
+  private readonly groups = new GroupCounter();
+  private readonly totals = new Float64Array(6);
+  private readonly partitions = new Map<number, Partition>();
+
+  constructor(private readonly target: FastReplayTarget) {
+    this.row = new FastRow(target.ctx);
+  }
+
+  /** Reads what it can of b[0..len); returns how many bytes it consumed. */
+  async push(b: Buffer, len: number, eof: boolean): Promise<number> {
+    let i = 0;
+    const needMore = (): number => {
+      // Stopped mid-value at the end of the file: truncated, for the general path to report.
+      if (eof) throw new NotForFastPath();
+      return i;
+    };
+    for (;;) {
+      const j = skipWhitespace(b, i, len);
+      if (j >= len) {
+        if (eof && this.state !== 'end') throw new NotForFastPath();
+        return eof ? len : j;
+      }
+      i = j;
+      const c = b[i];
+      switch (this.state) {
+        case 'start':
+          if (c !== 0x7b) throw new NotForFastPath();
+          this.state = 'key';
+          i++;
+          break;
+        case 'key': {
+          const keyEnd = skipValue(b, i, len);
+          if (keyEnd === NEED_MORE) return needMore();
+          if (c !== 0x22 || keyEnd < 0) throw new NotForFastPath();
+          const v = skipWhitespace(b, keyEnd, len);
+          if (v >= len) return needMore();
+          if (b[v] !== 0x3a) throw new NotForFastPath();
+          const value = skipWhitespace(b, v + 1, len);
+          if (value >= len) return needMore();
+          if (ROW_KEYS.some((k) => equals(b, i, keyEnd, k))) {
+            // One array of rows per document, as a legacy result or an aggregates page has.
+            if (b[value] !== 0x5b || this.sawRows) throw new NotForFastPath();
+            this.sawRows = true;
+            this.state = 'rowsStart';
+            i = value + 1;
+            break;
+          }
+          const valueEnd = skipValue(b, value, len);
+          if (valueEnd === NEED_MORE) return needMore();
+          if (valueEnd < 0) throw new NotForFastPath();
+          // Only a complete result: any other status is for the general path to refuse.
+          if (equals(b, i, keyEnd, QUERY_STATUS)) {
+            if (!COMPLETE.some((word) => equals(b, value, valueEnd, word))) throw new NotForFastPath();
+          }
+          this.state = 'afterValue';
+          i = valueEnd;
+          break;
+        }
+        case 'afterValue':
+          if (c === 0x2c) this.state = 'key';
+          else if (c === 0x7d) {
+            // A top-level object without rows is a row itself (NDJSON): the general path's.
+            if (!this.sawRows) throw new NotForFastPath();
+            this.state = 'end';
+          } else throw new NotForFastPath();
+          i++;
+          break;
+        case 'rowsStart':
+          if (c === 0x5d) {
+            this.state = 'afterValue';
+            i++;
+            break;
+          }
+          this.state = 'row';
+          break;
+        case 'row': {
+          if (c !== 0x7b) throw new NotForFastPath();
+          const end = this.row.parse(b, i, len);
+          if (end === NEED_MORE) return needMore();
+          if (end === NOT_FAST) {
+            const valueEnd = skipValue(b, i, len);
+            if (valueEnd === NEED_MORE) return needMore();
+            if (valueEnd < 0) throw new NotForFastPath();
+            await this.addGeneral(b.toString('utf8', i, valueEnd));
+            i = valueEnd;
+          } else {
+            await this.addFast(b);
+            i = end;
+          }
+          this.state = 'afterRow';
+          break;
+        }
+        case 'afterRow':
+          if (c === 0x2c) this.state = 'row';
+          else if (c === 0x5d) this.state = 'afterValue';
+          else throw new NotForFastPath();
+          i++;
+          break;
+        case 'end':
+          // Anything after the document (another document, NDJSON) is for the general path.
+          throw new NotForFastPath();
+      }
+    }
+  }
+
+  private writerFor(): PartitionWriter {
+    return (this.writer ??= this.target.openWriter());
+  }
+
+  private partition(date: number, dt: string): Partition {
+    let partition = this.partitions.get(date);
+    if (!partition) {
+      partition = { dt, counts: new Float64Array(6) };
+      this.partitions.set(date, partition);
+    }
+    return partition;
+  }
+
+  private async addFast(b: Buffer): Promise<void> {
+    const row = this.row;
+    let partition = this.partitions.get(row.date);
+    if (!partition) {
+      const ds = row.stringStart[7] as number;
+      partition = this.partition(row.date, b.toString('latin1', ds, ds + 10));
+    }
+    // In row order, straight into the writer's batch: the same batches as the general path's.
+    this.source = b;
+    await this.writerFor().writeEncodedLine(partition.dt, row.lineLength(), this.encoder);
+    this.rows++;
+    this.fastRows++;
+    for (let k = 0; k < 6; k++) {
+      const n = row.count(k);
+      this.totals[k] = (this.totals[k] as number) + n;
+      partition.counts[k] = (partition.counts[k] as number) + n;
+    }
+    this.groups.addRow(b, row);
+  }
+
+  /** A row the fast path does not take: exactly what the general path does with it. */
+  private async addGeneral(text: string): Promise<void> {
+    let record: UsageRecord;
+    try {
+      record = normaliseRow(JSON.parse(text), this.target.ctx);
+    } catch {
+      // The general path reports it, with its own words and position.
+      throw new NotForFastPath();
+    }
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(record.date)) throw new NotForFastPath();
+    const date = Number(record.date.replace(/-/g, ''));
+    const partition = this.partition(date, record.date);
+    await this.writerFor().write(record);
+    this.rows++;
+    const counts = [
+      record.requests,
+      record.status200,
+      record.status300,
+      record.status400,
+      record.status429,
+      record.status500,
+    ];
+    for (let k = 0; k < 6; k++) {
+      this.totals[k] = (this.totals[k] as number) + (counts[k] as number);
+      partition.counts[k] = (partition.counts[k] as number) + (counts[k] as number);
+    }
+    this.groups.addRecord(record);
+  }
+
+  async finish(): Promise<FastReplayResult> {
+    const buckets = new Map<string, Counts>();
+    for (const partition of this.partitions.values()) buckets.set(partition.dt, toCounts(partition.counts));
+    this.target.builder.absorb(
+      this.rows,
+      toCounts(this.totals),
+      buckets,
+      this.groups.groups.map((g) => ({
+        fields: Object.fromEntries(DIMENSIONS.map((d, k) => [d, g.fields[k]])) as Record<Dimension, string>,
+        counts: toCounts(g.counts),
+      })),
+    );
+    return { rows: this.rows, fastRows: this.fastRows };
+  }
+
+  async abort(): Promise<void> {
+    await this.writer?.abort();
+  }
+}
