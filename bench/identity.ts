@@ -10,7 +10,6 @@ import { PartitionWriter, type PartitionFile } from '../src/partition-writer.js'
 import { normaliseRow, type RecordContext } from '../src/records.js';
 import { replayResultsFile } from '../src/replay.js';
 import { ReportBuilder } from '../src/report.js';
-import type { Api } from '../src/types.js';
 
 const CTX: RecordContext = {
   api: 'aggregates',
@@ -35,7 +34,7 @@ async function replay(file: string, dir: string, fast: boolean): Promise<Replaye
   const started = performance.now();
   const builder = new ReportBuilder();
   let writer: PartitionWriter | undefined;
-  const openWriter = (api: Api) => (writer = new PartitionWriter(dir, 'day', `${api}.all`, 'gzip'));
+  const openWriter = () => (writer ??= new PartitionWriter(dir, 'day', 'usage.all', 'gzip'));
   let result: { rows: number; fastRows?: number } | undefined = fast
     ? await replayFast(file, { ctx: CTX, builder, openWriter })
     : undefined;
@@ -44,9 +43,8 @@ async function replay(file: string, dir: string, fast: boolean): Promise<Replaye
     result = await replayResultsFile(file, async (rows) => {
       for (const row of rows) {
         const record = normaliseRow(row, CTX);
-        writer ??= openWriter(record.api === 'legacy' ? 'legacy' : 'aggregates');
         builder.add(record);
-        await writer.write(record);
+        await openWriter().write(record);
       }
     });
   }

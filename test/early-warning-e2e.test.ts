@@ -204,9 +204,9 @@ describeIfBundled('compare-previous', () => {
     expect(run.summary).toContain('Against the previous period');
     expect(run.summary).toContain('requests 203 → 306 (**+50.74%**)');
     expect(run.summary).toContain('### Biggest movers');
-    // Client 0 is new (row 3), so it moved most: 103 requests, none before.
+    // Client 0 is new (row 3), so it moved most: 103 requests, none before. Both periods carry the organisation.
     expect(run.summary).toMatch(
-      /\| 1 \| Client 0 \(client-0\) PublicApi GET api\/v2\/things\/3 \| 0 \| 103 \| new \|/,
+      /\| 1 \| Client 0 \(client-0\) 6f0c5e1a-0d3b-4c8e-9a71-2b5d8e4f7a10 PublicApi GET api\/v2\/things\/3 \| 0 \| 103 \| new \|/,
     );
 
     const report = JSON.parse(readFileSync(path.join(run.workDir, 'out', 'report.json'), 'utf8')) as {
