@@ -64,6 +64,9 @@ export interface LineEncoder {
   writeLine(out: Buffer, offset: number): number;
 }
 
+/** A new partition's batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
+const INITIAL_BATCH_BYTES = 256;
+
 /** The suffix of a partition file being written; such a file is never a result. */
 export const TEMP_SUFFIX = '.partial';
 
@@ -217,8 +220,8 @@ export class PartitionWriter {
     const partition: OpenPartition = {
       file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
       tempPath: `${filePath}.${process.pid}${TEMP_SUFFIX}`,
-      // Small at first: thousands of partitions each hold only what they have.
-      pending: Buffer.allocUnsafe(4096),
+      // Small at first (and from Node's shared pool): thousands of partitions hold only what they have.
+      pending: Buffer.allocUnsafe(INITIAL_BATCH_BYTES),
       used: 0,
       started: false,
       renamed: false,
@@ -245,7 +248,10 @@ export class PartitionWriter {
     if (!closing) this.throwIfFailed();
     // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
     const batch = partition.pending.subarray(0, partition.used);
-    partition.pending = Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, batch.length * 2 || 4096));
+    // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
+    partition.pending = Buffer.allocUnsafe(
+      Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)),
+    );
     partition.used = 0;
     this.buffered -= batch.length;
     const write = partition.tail.then(() => this.append(partition, batch));
