@@ -8,20 +8,20 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   J9: () => (/* binding */ jsonBody),
 /* harmony export */   JM: () => (/* binding */ submitForId),
-/* harmony export */   aD: () => (/* binding */ createGenesysClient),
-/* harmony export */   iD: () => (/* binding */ login),
-/* harmony export */   kw: () => (/* binding */ describeJson),
-/* harmony export */   ld: () => (/* binding */ loginBase)
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   kw: () => (/* binding */ describeJson)
 /* harmony export */ });
-/* unused harmony exports gatewaySettings, httpTimeout, requestTimeoutMs, bodyOf */
+/* unused harmony exports gatewaySettings, loginBase, httpTimeout, requestTimeoutMs, createGenesysClient, bodyOf, login */
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4232);
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6428);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7607);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6428);
 /**
  * The Genesys Cloud SDK client for one run: environment or gateway, extended responses (so errors keep
  * their status and Retry-After), and the client-credentials login with the token masked at once.
  */
+
 
 
 
@@ -81,6 +81,34 @@ function createGenesysClient(environment) {
     const boundNextRequest = (remainingMs) => client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
     return { client, usage, organizations, boundNextRequest };
 }
+/**
+ * A logged-in client for one run's calls, and the retry context they share: every request bounded by
+ * query-timeout, with `hints` naming the likely cause of a status (e.g. the permission a 403 means).
+ */
+async function connect(config, ctx, options = {}) {
+    const { io } = ctx;
+    const genesys = createGenesysClient(config.environment);
+    const rc = {
+        io,
+        now: ctx.now,
+        sleep: ctx.sleep,
+        random: options.random ?? Math.random,
+        deadline: ctx.now().getTime() + config.queryTimeoutMs,
+        deadlineName: `query-timeout (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(config.queryTimeoutMs)})`,
+        ...(options.hints ? { hints: options.hints } : {}),
+        // No request may run past query-timeout by more than httpTimeout.minMs.
+        beforeAttempt: genesys.boundNextRequest,
+    };
+    io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
+    await login(genesys.client, {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        environment: config.environment,
+        setSecret: (s) => io.setSecret(s),
+        retry: rc,
+    });
+    return { ...genesys, rc };
+}
 /** The response body of an extended response (or the value itself, should extended responses be off). */
 function bodyOf(response) {
     return typeof response === 'object' && response !== null && 'body' in response
@@ -94,7 +122,7 @@ function bodyOf(response) {
 function jsonBody(response) {
     const body = bodyOf(response);
     if (typeof body === 'string')
-        throw new _retry_js__WEBPACK_IMPORTED_MODULE_2__/* .NotJsonError */ .wq(body);
+        throw new _retry_js__WEBPACK_IMPORTED_MODULE_3__/* .NotJsonError */ .wq(body);
     return body;
 }
 /**
@@ -102,11 +130,11 @@ function jsonBody(response) {
  * retried: the job may exist, and a second submit would start another one.
  */
 async function submitForId(what, idField, call, rc) {
-    const submitted = bodyOf(await (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)(what, call, rc));
+    const submitted = bodyOf(await (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .withRetry */ .bD)(what, call, rc));
     const id = submitted?.[idField];
     if (typeof id !== 'string' || !id) {
         const missing = idField === 'id' ? 'job id' : 'execution id';
-        throw (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .genesysError */ .Dp)(`${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`);
+        throw (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .genesysError */ .Dp)(`${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`);
     }
     return id;
 }
@@ -125,13 +153,13 @@ async function login(client, options) {
     setSecret(Buffer.from(`${clientId}:${clientSecret}`).toString('base64'));
     let token;
     try {
-        const auth = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)('Login', () => client.loginClientCredentialsGrant(clientId, clientSecret), options.retry);
+        const auth = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .withRetry */ .bD)('Login', () => client.loginClientCredentialsGrant(clientId, clientSecret), options.retry);
         token = auth.accessToken;
     }
     catch (error) {
         const where = loginBase(options.environment);
-        if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_2__/* .GenesysRequestError */ .u2) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
+        if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_3__/* .GenesysRequestError */ .u2) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
                 (error.failure.status === 401 || error.failure.status === 400
                     ? '. Check client-id, client-secret and environment (the client must be a client-credentials grant in this region).'
                     : ''));
@@ -139,7 +167,7 @@ async function login(client, options) {
         throw error;
     }
     if (typeof token !== 'string' || !token) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`);
     }
     setSecret(token);
 }
@@ -159,14 +187,14 @@ __webpack_require__.d(__webpack_exports__, {
   queryGenesysUsage: () => (/* binding */ queryGenesysUsage)
 });
 
-// EXTERNAL MODULE: ./src/duration.ts
-var duration = __webpack_require__(7607);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __webpack_require__(3916);
 // EXTERNAL MODULE: ./src/interval.ts
 var src_interval = __webpack_require__(3310);
+// EXTERNAL MODULE: ./src/duration.ts
+var duration = __webpack_require__(7607);
 // EXTERNAL MODULE: ./src/genesys/client.ts
-var genesys_client = __webpack_require__(2459);
+var client = __webpack_require__(2459);
 // EXTERNAL MODULE: ./src/genesys/schedule.ts
 var schedule = __webpack_require__(681);
 ;// CONCATENATED MODULE: ./src/genesys/poll.ts
@@ -255,7 +283,7 @@ function aggregatesBody(config, interval) {
 /** A JSON body (see `jsonBody`) as a job status or page; `what` names the call for the message. */
 function jobPage(body, what) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not a job status (${(0,genesys_client/* describeJson */.kw)(body)}).`);
+        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not a job status (${(0,client/* describeJson */.kw)(body)}).`);
     }
     const b = body;
     return {
@@ -279,7 +307,7 @@ async function runAggregatesJob(options) {
     const { usage, config, rc, onRows } = options;
     const scoped = config.usageClientId;
     const body = aggregatesBody(config, options.interval);
-    const jobId = await (0,genesys_client/* submitForId */.JM)('Submitting the usage job', 'id', () => scoped
+    const jobId = await (0,client/* submitForId */.JM)('Submitting the usage job', 'id', () => scoped
         ? usage.postUsageClientClientIdAggregatesQueryJobs(scoped, body)
         : usage.postUsageAggregatesQueryJobs(body), rc);
     options.onSubmitted(jobId);
@@ -290,7 +318,7 @@ async function runAggregatesJob(options) {
         : `/api/v2/usage/aggregates/query/jobs/${jobId}`;
     // A body that is not JSON is retried like a 5xx (inside withRetry); one that is JSON but not an
     // object fails at once.
-    const get = (what, after) => (0,retry/* withRetry */.bD)(what, async () => (0,genesys_client/* jsonBody */.J9)(await (scoped
+    const get = (what, after) => (0,retry/* withRetry */.bD)(what, async () => (0,client/* jsonBody */.J9)(await (scoped
         ? usage.getUsageClientClientIdAggregatesQueryJob(scoped, jobId, { pageSize: models/* MAX_PAGE_SIZE */.H4, after })
         : usage.getUsageAggregatesQueryJob(jobId, { pageSize: models/* MAX_PAGE_SIZE */.H4, after }))), rc).then((body) => jobPage(body, what));
     let page = await pollUntilFinal({
@@ -346,7 +374,7 @@ function legacyBody(config, interval) {
 /** A JSON body (see `jsonBody`) as a query result; `what` names the call for the message. */
 function legacyResult(body, what) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not a query result (${(0,genesys_client/* describeJson */.kw)(body)}).`);
+        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not a query result (${(0,client/* describeJson */.kw)(body)}).`);
     }
     const b = body;
     return {
@@ -358,7 +386,7 @@ function legacyResult(body, what) {
 async function runLegacyQuery(options) {
     const { usage, rc } = options;
     const body = legacyBody(options.config, options.interval);
-    const executionId = await (0,genesys_client/* submitForId */.JM)('Submitting the usage query', 'executionId', () => usage.postUsageQuery(body), rc);
+    const executionId = await (0,client/* submitForId */.JM)('Submitting the usage query', 'executionId', () => usage.postUsageQuery(body), rc);
     options.onSubmitted(executionId);
     const since = rc.now().getTime();
     rc.io.info(`Query ${executionId}: submitted for ${body.interval}`);
@@ -366,7 +394,7 @@ async function runLegacyQuery(options) {
     const result = await pollUntilFinal({
         label: `Query ${executionId}`,
         // A body that is not JSON (cut off) is retried like a 5xx, inside withRetry.
-        check: () => (0,retry/* withRetry */.bD)(what, async () => (0,genesys_client/* jsonBody */.J9)(await usage.getUsageQueryExecutionIdResults(executionId)), rc).then((body) => legacyResult(body, what)),
+        check: () => (0,retry/* withRetry */.bD)(what, async () => (0,client/* jsonBody */.J9)(await usage.getUsageQueryExecutionIdResults(executionId)), rc).then((body) => legacyResult(body, what)),
         statusOf: (r) => r.queryStatus,
         isFinal: (s) => ['complete', 'failed'].includes(s.toLowerCase()),
         since,
@@ -393,7 +421,7 @@ const MAX_NAME = 200;
 function organizationOf(body) {
     const what = 'Reading the organisation (GET /api/v2/organizations/me)';
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not an organisation (${(0,genesys_client/* describeJson */.kw)(body)}).`);
+        throw (0,retry/* genesysError */.Dp)(`${what} failed: the answer is not an organisation (${(0,client/* describeJson */.kw)(body)}).`);
     }
     const { id, name } = body;
     if (typeof id !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(id)) {
@@ -406,12 +434,11 @@ function organizationOf(body) {
     return { id, name: cleanName };
 }
 async function readOrganization(organizations, rc) {
-    const body = await (0,retry/* withRetry */.bD)('Reading the organisation', async () => (0,genesys_client/* jsonBody */.J9)(await organizations.getOrganizationsMe()), rc);
+    const body = await (0,retry/* withRetry */.bD)('Reading the organisation', async () => (0,client/* jsonBody */.J9)(await organizations.getOrganizationsMe()), rc);
     return organizationOf(body);
 }
 
 ;// CONCATENATED MODULE: ./src/genesys/index.ts
-
 
 
 
@@ -437,26 +464,7 @@ function createGenesysUsageQuery(options = {}) {
         if (!interval)
             throw new errors/* UserError */.yo("Input 'interval' is required to query Genesys Cloud.");
         const { io } = ctx;
-        const { client, usage, organizations, boundNextRequest } = (0,genesys_client/* createGenesysClient */.aD)(config.environment);
-        const loginRc = {
-            io,
-            now: ctx.now,
-            sleep: ctx.sleep,
-            random: options.random ?? Math.random,
-            deadline: ctx.now().getTime() + config.queryTimeoutMs,
-            deadlineName: `query-timeout (${(0,duration/* formatDuration */.a)(config.queryTimeoutMs)})`,
-            hints: { 403: permissionHint(config) },
-            // No request may run past query-timeout by more than httpTimeout.minMs.
-            beforeAttempt: boundNextRequest,
-        };
-        io.info(`Logging in to ${(0,genesys_client/* loginBase */.ld)(config.environment)} as OAuth client ${config.clientId}`);
-        await (0,genesys_client/* login */.iD)(client, {
-            clientId: config.clientId,
-            clientSecret: config.clientSecret,
-            environment: config.environment,
-            setSecret: (s) => io.setSecret(s),
-            retry: loginRc,
-        });
+        const { usage, organizations, rc: loginRc, } = await (0,client/* connect */.Ng)(config, ctx, { random: options.random, hints: { 403: permissionHint(config) } });
         io.info('Logged in.');
         const rc = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
         // Before any row: every record of the run carries it, and the object names depend on it.

@@ -8,20 +8,20 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   J9: () => (/* binding */ jsonBody),
 /* harmony export */   JM: () => (/* binding */ submitForId),
-/* harmony export */   aD: () => (/* binding */ createGenesysClient),
-/* harmony export */   iD: () => (/* binding */ login),
-/* harmony export */   kw: () => (/* binding */ describeJson),
-/* harmony export */   ld: () => (/* binding */ loginBase)
+/* harmony export */   Ng: () => (/* binding */ connect),
+/* harmony export */   kw: () => (/* binding */ describeJson)
 /* harmony export */ });
-/* unused harmony exports gatewaySettings, httpTimeout, requestTimeoutMs, bodyOf */
+/* unused harmony exports gatewaySettings, loginBase, httpTimeout, requestTimeoutMs, createGenesysClient, bodyOf, login */
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4232);
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3916);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6428);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7607);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3916);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6428);
 /**
  * The Genesys Cloud SDK client for one run: environment or gateway, extended responses (so errors keep
  * their status and Retry-After), and the client-credentials login with the token masked at once.
  */
+
 
 
 
@@ -81,6 +81,34 @@ function createGenesysClient(environment) {
     const boundNextRequest = (remainingMs) => client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
     return { client, usage, organizations, boundNextRequest };
 }
+/**
+ * A logged-in client for one run's calls, and the retry context they share: every request bounded by
+ * query-timeout, with `hints` naming the likely cause of a status (e.g. the permission a 403 means).
+ */
+async function connect(config, ctx, options = {}) {
+    const { io } = ctx;
+    const genesys = createGenesysClient(config.environment);
+    const rc = {
+        io,
+        now: ctx.now,
+        sleep: ctx.sleep,
+        random: options.random ?? Math.random,
+        deadline: ctx.now().getTime() + config.queryTimeoutMs,
+        deadlineName: `query-timeout (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(config.queryTimeoutMs)})`,
+        ...(options.hints ? { hints: options.hints } : {}),
+        // No request may run past query-timeout by more than httpTimeout.minMs.
+        beforeAttempt: genesys.boundNextRequest,
+    };
+    io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
+    await login(genesys.client, {
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        environment: config.environment,
+        setSecret: (s) => io.setSecret(s),
+        retry: rc,
+    });
+    return { ...genesys, rc };
+}
 /** The response body of an extended response (or the value itself, should extended responses be off). */
 function bodyOf(response) {
     return typeof response === 'object' && response !== null && 'body' in response
@@ -94,7 +122,7 @@ function bodyOf(response) {
 function jsonBody(response) {
     const body = bodyOf(response);
     if (typeof body === 'string')
-        throw new _retry_js__WEBPACK_IMPORTED_MODULE_2__/* .NotJsonError */ .wq(body);
+        throw new _retry_js__WEBPACK_IMPORTED_MODULE_3__/* .NotJsonError */ .wq(body);
     return body;
 }
 /**
@@ -102,11 +130,11 @@ function jsonBody(response) {
  * retried: the job may exist, and a second submit would start another one.
  */
 async function submitForId(what, idField, call, rc) {
-    const submitted = bodyOf(await (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)(what, call, rc));
+    const submitted = bodyOf(await (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .withRetry */ .bD)(what, call, rc));
     const id = submitted?.[idField];
     if (typeof id !== 'string' || !id) {
         const missing = idField === 'id' ? 'job id' : 'execution id';
-        throw (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .genesysError */ .Dp)(`${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`);
+        throw (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .genesysError */ .Dp)(`${what} failed: ${typeof submitted === 'string' ? 'the answer was not JSON' : `the answer held no ${missing}`}.`);
     }
     return id;
 }
@@ -125,13 +153,13 @@ async function login(client, options) {
     setSecret(Buffer.from(`${clientId}:${clientSecret}`).toString('base64'));
     let token;
     try {
-        const auth = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)('Login', () => client.loginClientCredentialsGrant(clientId, clientSecret), options.retry);
+        const auth = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .withRetry */ .bD)('Login', () => client.loginClientCredentialsGrant(clientId, clientSecret), options.retry);
         token = auth.accessToken;
     }
     catch (error) {
         const where = loginBase(options.environment);
-        if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_2__/* .GenesysRequestError */ .u2) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
+        if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_3__/* .GenesysRequestError */ .u2) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Login to Genesys Cloud (${where}) failed for client ${clientId}${error.detail}` +
                 (error.failure.status === 401 || error.failure.status === 400
                     ? '. Check client-id, client-secret and environment (the client must be a client-credentials grant in this region).'
                     : ''));
@@ -139,7 +167,7 @@ async function login(client, options) {
         throw error;
     }
     if (typeof token !== 'string' || !token) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .UserError */ .yo(`Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`Login to Genesys Cloud failed for client ${clientId}: the answer held no access token.`);
     }
     setSecret(token);
 }
@@ -157,10 +185,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ });
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4232);
 /* harmony import */ var purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7607);
-/* harmony import */ var _rate_limit_events_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3949);
-/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2459);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6428);
+/* harmony import */ var _rate_limit_events_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(3949);
+/* harmony import */ var _client_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2459);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(6428);
 /**
  * The near-limit events query: `POST /api/v2/analytics/ratelimits/aggregates/query` through the SDK's
  * `AnalyticsApi.postAnalyticsRatelimitsAggregatesQuery`, one synchronous answer (no job to poll), with
@@ -171,39 +198,21 @@ __webpack_require__.r(__webpack_exports__);
 
 
 
-
 function createRateLimitEventsQuery(options = {}) {
     return async (config, ctx, body) => {
         const { io } = ctx;
-        const { client, boundNextRequest } = (0,_client_js__WEBPACK_IMPORTED_MODULE_3__/* .createGenesysClient */ .aD)(config.environment);
-        const rc = {
-            io,
-            now: ctx.now,
-            sleep: ctx.sleep,
-            random: options.random ?? Math.random,
-            deadline: ctx.now().getTime() + config.queryTimeoutMs,
-            deadlineName: `query-timeout (${(0,_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a)(config.queryTimeoutMs)})`,
-            beforeAttempt: boundNextRequest,
-        };
-        io.info(`Logging in to ${(0,_client_js__WEBPACK_IMPORTED_MODULE_3__/* .loginBase */ .ld)(config.environment)} as OAuth client ${config.clientId}`);
-        await (0,_client_js__WEBPACK_IMPORTED_MODULE_3__/* .login */ .iD)(client, {
-            clientId: config.clientId,
-            clientSecret: config.clientSecret,
-            environment: config.environment,
-            setSecret: (s) => io.setSecret(s),
-            retry: rc,
-        });
+        const { client, rc } = await (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .connect */ .Ng)(config, ctx, { random: options.random });
         const analytics = new (purecloud_platform_client_v2__WEBPACK_IMPORTED_MODULE_0___default().AnalyticsApi)(client);
         io.info(`Querying the near-limit events for ${String(body.interval)}`);
         try {
-            const answer = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_4__/* .withRetry */ .bD)('Querying the near-limit events', async () => (0,_client_js__WEBPACK_IMPORTED_MODULE_3__/* .jsonBody */ .J9)(await analytics.postAnalyticsRatelimitsAggregatesQuery(body)), rc);
+            const answer = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_3__/* .withRetry */ .bD)('Querying the near-limit events', async () => (0,_client_js__WEBPACK_IMPORTED_MODULE_2__/* .jsonBody */ .J9)(await analytics.postAnalyticsRatelimitsAggregatesQuery(body)), rc);
             return { kind: 'answered', body: answer };
         }
         catch (error) {
-            if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_4__/* .GenesysRequestError */ .u2 && error.failure.status === 403) {
+            if (error instanceof _retry_js__WEBPACK_IMPORTED_MODULE_3__/* .GenesysRequestError */ .u2 && error.failure.status === 403) {
                 return {
                     kind: 'forbidden',
-                    message: `Genesys Cloud refused the near-limit events (HTTP 403): the OAuth client needs the ${_rate_limit_events_js__WEBPACK_IMPORTED_MODULE_2__/* .RATE_LIMIT_PERMISSION */ .bu} permission.`,
+                    message: `Genesys Cloud refused the near-limit events (HTTP 403): the OAuth client needs the ${_rate_limit_events_js__WEBPACK_IMPORTED_MODULE_1__/* .RATE_LIMIT_PERMISSION */ .bu} permission.`,
                 };
             }
             throw error;

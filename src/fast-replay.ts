@@ -13,7 +13,7 @@ import { open, stat } from 'node:fs/promises';
 import { FastRow, GroupCounter, NEED_MORE, NOT_FAST, skipValue, skipWhitespace } from './fast-rows.js';
 import type { LineEncoder, PartitionWriter } from './partition-writer.js';
 import { normaliseRow, type RecordContext, type UsageRecord } from './records.js';
-import type { Counts, Dimension, ReportBuilder } from './report.js';
+import { type Counts, type Dimension, DIMENSIONS, type ReportBuilder } from './report.js';
 
 export interface FastReplayTarget {
   ctx: RecordContext;
@@ -37,15 +37,6 @@ const READ_SIZE = 1 << 20;
 const COMPLETE = [Buffer.from('"Complete"'), Buffer.from('"Succeeded"')];
 const QUERY_STATUS = Buffer.from('"queryStatus"');
 const ROW_KEYS = [Buffer.from('"results"'), Buffer.from('"entities"')];
-const DIMENSIONS: Dimension[] = [
-  'clientId',
-  'clientName',
-  'organizationId',
-  'userId',
-  'templateUri',
-  'httpMethod',
-  'platform',
-];
 
 /** Thrown inside to leave the fast path for the general one. */
 class NotForFastPath extends Error {}

@@ -9,7 +9,7 @@
  * Metadata of documents (queryStatus, errorBody, ...) is reported separately.
  */
 import { UserError } from './errors.js';
-import { hasUsageCount } from './records.js';
+import { hasUsageCount, ROW_COUNT_KEYS } from './records.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -40,15 +40,7 @@ export interface SplitResult {
 }
 
 const ROW_CONTAINERS = new Set(['results', 'entities']);
-const COUNT_KEYS = new Set([
-  'requests',
-  'requestCount',
-  'status200',
-  'status300',
-  'status400',
-  'status429',
-  'status500',
-]);
+const COUNT_KEYS = new Set(ROW_COUNT_KEYS);
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff;

@@ -159,7 +159,8 @@ function isAggregatesRow(row: Row): boolean {
   );
 }
 
-const ROW_COUNT_KEYS = [
+/** The keys that make an object a usage row (either API's spelling of the request count). */
+export const ROW_COUNT_KEYS = [
   'requests',
   'requestCount',
   'status200',

@@ -18,7 +18,7 @@ export interface MetricStats {
 }
 
 /** The grouped fields of a record; which ones count is decided from the data. */
-const DIMENSIONS = [
+export const DIMENSIONS = [
   'clientId',
   'clientName',
   'organizationId',

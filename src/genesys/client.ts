@@ -3,7 +3,9 @@
  * their status and Retry-After), and the client-credentials login with the token masked at once.
  */
 import platformClient from 'purecloud-platform-client-v2';
-import type { Environment } from '../types.js';
+import { formatDuration } from '../duration.js';
+import type { StageContext } from '../stages.js';
+import type { Config, Environment } from '../types.js';
 import { UserError } from '../errors.js';
 import { type RetryContext, genesysError, GenesysRequestError, NotJsonError, withRetry } from './retry.js';
 
@@ -107,6 +109,39 @@ export function createGenesysClient(environment: Environment): GenesysClient {
   const boundNextRequest = (remainingMs: number) =>
     client.getHttpClient().setTimeout(requestTimeoutMs(remainingMs));
   return { client, usage, organizations, boundNextRequest };
+}
+
+/**
+ * A logged-in client for one run's calls, and the retry context they share: every request bounded by
+ * query-timeout, with `hints` naming the likely cause of a status (e.g. the permission a 403 means).
+ */
+export async function connect(
+  config: Config,
+  ctx: StageContext,
+  options: { random?: () => number; hints?: RetryContext['hints'] } = {},
+): Promise<GenesysClient & { rc: RetryContext }> {
+  const { io } = ctx;
+  const genesys = createGenesysClient(config.environment);
+  const rc: RetryContext = {
+    io,
+    now: ctx.now,
+    sleep: ctx.sleep,
+    random: options.random ?? Math.random,
+    deadline: ctx.now().getTime() + config.queryTimeoutMs,
+    deadlineName: `query-timeout (${formatDuration(config.queryTimeoutMs)})`,
+    ...(options.hints ? { hints: options.hints } : {}),
+    // No request may run past query-timeout by more than httpTimeout.minMs.
+    beforeAttempt: genesys.boundNextRequest,
+  };
+  io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
+  await login(genesys.client, {
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    environment: config.environment,
+    setSecret: (s) => io.setSecret(s),
+    retry: rc,
+  });
+  return { ...genesys, rc };
 }
 
 /** The response body of an extended response (or the value itself, should extended responses be off). */

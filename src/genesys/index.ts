@@ -3,13 +3,12 @@
  * jobs (split into ≤90-day jobs) or the legacy query. Pages of raw API rows go to `onRows` as they arrive.
  */
 import type { Config, Organization } from '../types.js';
-import { formatDuration } from '../duration.js';
 import { UserError } from '../errors.js';
 import { describeDays } from '../interval.js';
 import type { StageContext, UsageQuery } from '../stages.js';
 import type { RowsHandler } from '../replay.js';
 import { jobInterval, runAggregatesJob, splitInterval } from './aggregates.js';
-import { createGenesysClient, login, loginBase } from './client.js';
+import { connect } from './client.js';
 import { runLegacyQuery } from './legacy.js';
 import { readOrganization } from './organization.js';
 import type { RetryContext } from './retry.js';
@@ -45,26 +44,11 @@ export function createGenesysUsageQuery(options: GenesysQueryOptions = {}): Usag
     const interval = config.interval;
     if (!interval) throw new UserError("Input 'interval' is required to query Genesys Cloud.");
     const { io } = ctx;
-    const { client, usage, organizations, boundNextRequest } = createGenesysClient(config.environment);
-    const loginRc: RetryContext = {
-      io,
-      now: ctx.now,
-      sleep: ctx.sleep,
-      random: options.random ?? Math.random,
-      deadline: ctx.now().getTime() + config.queryTimeoutMs,
-      deadlineName: `query-timeout (${formatDuration(config.queryTimeoutMs)})`,
-      hints: { 403: permissionHint(config) },
-      // No request may run past query-timeout by more than httpTimeout.minMs.
-      beforeAttempt: boundNextRequest,
-    };
-    io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
-    await login(client, {
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      environment: config.environment,
-      setSecret: (s) => io.setSecret(s),
-      retry: loginRc,
-    });
+    const {
+      usage,
+      organizations,
+      rc: loginRc,
+    } = await connect(config, ctx, { random: options.random, hints: { 403: permissionHint(config) } });
     io.info('Logged in.');
     const rc: RetryContext = { ...loginRc, hints: { ...loginRc.hints, 401: TOKEN_REFUSED_HINT } };
     // Before any row: every record of the run carries it, and the object names depend on it.

@@ -5,11 +5,10 @@
  * `forbidden`, so the run can go on with a warning when no threshold depends on the events.
  */
 import platformClient from 'purecloud-platform-client-v2';
-import { formatDuration } from '../duration.js';
 import { RATE_LIMIT_PERMISSION } from '../rate-limit-events.js';
 import type { RateLimitEventsQuery } from '../stages.js';
-import { createGenesysClient, jsonBody, login, loginBase } from './client.js';
-import { GenesysRequestError, type RetryContext, withRetry } from './retry.js';
+import { connect, jsonBody } from './client.js';
+import { GenesysRequestError, withRetry } from './retry.js';
 
 /** The one call used; with extended responses it resolves `{status, headers, body}`. */
 interface RateLimitEndpoint {
@@ -24,24 +23,7 @@ export interface RateLimitQueryOptions {
 export function createRateLimitEventsQuery(options: RateLimitQueryOptions = {}): RateLimitEventsQuery {
   return async (config, ctx, body) => {
     const { io } = ctx;
-    const { client, boundNextRequest } = createGenesysClient(config.environment);
-    const rc: RetryContext = {
-      io,
-      now: ctx.now,
-      sleep: ctx.sleep,
-      random: options.random ?? Math.random,
-      deadline: ctx.now().getTime() + config.queryTimeoutMs,
-      deadlineName: `query-timeout (${formatDuration(config.queryTimeoutMs)})`,
-      beforeAttempt: boundNextRequest,
-    };
-    io.info(`Logging in to ${loginBase(config.environment)} as OAuth client ${config.clientId}`);
-    await login(client, {
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      environment: config.environment,
-      setSecret: (s) => io.setSecret(s),
-      retry: rc,
-    });
+    const { client, rc } = await connect(config, ctx, { random: options.random });
     const analytics = new platformClient.AnalyticsApi(client) as unknown as RateLimitEndpoint;
     io.info(`Querying the near-limit events for ${String(body.interval)}`);
     try {
