@@ -3,6 +3,7 @@
  * comparison line under the totals, and "Biggest movers". Pure; every value from the data is escaped.
  */
 import type { Change, Comparison, Mover } from './compare.js';
+import { DAY_MS, intervalDays } from './interval.js';
 import { groupLabel } from './report.js';
 import {
   RATE_LIMIT_PERMISSION,
@@ -71,11 +72,20 @@ export function changeText(change: Change): string {
   return `${change.change > 0 ? '+' : ''}${change.change.toFixed(2)}%`;
 }
 
+/** Whole days as the header shows the run's own (last day included); any other window as it is. */
+function previousDays(previousInterval: string): string {
+  const [start, end] = previousInterval.split('/').map((t) => new Date(t));
+  const midnight = (d: Date | undefined) => d !== undefined && d.getTime() % DAY_MS === 0;
+  if (!(midnight(start) && midnight(end) && end! > start!)) return readableInterval(previousInterval);
+  const days = intervalDays({ start: start!, end: end! });
+  return `${days.first} → ${days.last} (${days.count} day${days.count === 1 ? '' : 's'})`;
+}
+
 /** The totals against the previous period, one line under the totals table. */
 export function comparisonLine(comparison: Comparison): string {
   const { requests, status429 } = comparison.totals;
   const period = comparison.previousInterval
-    ? escapeMarkdown(readableInterval(comparison.previousInterval))
+    ? escapeMarkdown(previousDays(comparison.previousInterval))
     : 'the saved result';
   return (
     `Against the previous period (${period}): requests ${formatNumber(requests.previous)} → ${formatNumber(requests.current)} ` +

@@ -125,14 +125,21 @@ async function rateLimitEvents(
         `Left out ${skipped} near-limit event bucket(s) whose group, interval or count was not valid.`,
       );
     report = summariseRateLimitEvents(records, granularity, config.top, skipped);
-    const name = rateLimitEventsObjectName(config.granularity, interval.end);
-    result.eventFiles.files = await writeRateLimitEventFiles(
-      result.eventFiles.ndjsonDir,
-      config.granularity,
-      name,
-      config.compression,
-      records,
-    );
+    const name = rateLimitEventsObjectName(config.granularity, interval.end, current.organizationId);
+    try {
+      result.eventFiles.files = await writeRateLimitEventFiles(
+        result.eventFiles.ndjsonDir,
+        config.granularity,
+        name,
+        config.compression,
+        records,
+      );
+    } catch (error) {
+      // The usage report and outputs still get written; the step fails at the gate with this line.
+      const message = `The near-limit events could not be written: ${describeError(error)}`;
+      io.error(message);
+      result.gateFailures.push(message);
+    }
     io.info(
       `${report.total} near-limit events for ${report.groupCount} limit(s) and entit(ies); ${records.length} records in ${result.eventFiles.files.length} file(s) under ${result.eventFiles.ndjsonDir}.`,
     );

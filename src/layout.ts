@@ -58,7 +58,7 @@ export function objectName(shape: QueryShape, totalsEnd?: Date): string {
 }
 
 /** `org-<id>.`, or `org-<hash>.` for an id that is not plain letters, digits and '-' (it comes from data). */
-function organizationPart(id: string | undefined): string {
+export function organizationPart(id: string | undefined): string {
   if (!id) return '';
   const safe = /^[A-Za-z0-9-]{1,64}$/.test(id)
     ? id

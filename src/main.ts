@@ -253,7 +253,7 @@ async function inferReplayShape(
     },
     requestsKnown: shape.requestsKnown,
     // Names the replay's objects; a client-scoped result's organisations are a dimension, not its owner.
-    organizationId: config.usageClientId ? undefined : [...scan.organizations][0],
+    organizationId: config.usageClientId ? undefined : scan.soleOrganization,
   };
 }
 
@@ -373,11 +373,14 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     }
     files = (await writer?.close()) ?? [];
     // The folder holds this run's files only; never the replayed file, and nothing outside the layout.
-    stale = await removeStaleFiles(
-      ndjsonDir,
-      files.map((f) => f.path),
-      identity,
-    );
+    // Only after a complete run: a failed one must not take the last good run's files with it.
+    if (!failure) {
+      stale = await removeStaleFiles(
+        ndjsonDir,
+        files.map((f) => f.path),
+        identity,
+      );
+    }
   } catch (error) {
     failure ??= error;
     files = writer?.completedFiles() ?? [];

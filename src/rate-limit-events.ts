@@ -7,6 +7,7 @@ import type { Granularity } from './types.js';
 import { UserError } from './errors.js';
 import { formatDate, formatInstant, type Interval } from './interval.js';
 import type { Breach } from './report.js';
+import { organizationPart } from './layout.js';
 
 /** The permission the endpoint needs; named in the warning or failure on a 403. */
 export const RATE_LIMIT_PERMISSION = 'analytics:rateLimitAggregate:view';
@@ -250,7 +251,11 @@ export function rateLimitEventsPrefix(usagePrefix: string): string {
  * The object name of the events: a pure function of the query's shape (fixed group-by and metric,
  * the granularity), so a re-run replaces its objects; totals also carry the interval's end.
  */
-export function rateLimitEventsObjectName(granularity?: Granularity, totalsEnd?: Date): string {
+export function rateLimitEventsObjectName(
+  granularity?: Granularity,
+  totalsEnd?: Date,
+  organizationId?: string,
+): string {
   const until =
     !granularity && totalsEnd
       ? `.until-${
@@ -259,7 +264,8 @@ export function rateLimitEventsObjectName(granularity?: Granularity, totalsEnd?:
             : formatInstant(totalsEnd).replace(/[-:]/g, '')
         }`
       : '';
-  return `ratelimits.by-entityid-limitname-namespace${until}`;
+  // The organisation, as in the usage objects: two organisations sharing a bucket never overwrite each other.
+  return `ratelimits.${organizationPart(organizationId)}by-entityid-limitname-namespace${until}`;
 }
 
 /** One NDJSON line; keys in schema order because the records are built in that order. */

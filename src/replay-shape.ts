@@ -38,6 +38,14 @@ export class ShapeScan {
   clientIdSeen = false;
   /** Up to two distinct organisation ids: one id on every row is the organisation, not a dimension. */
   readonly organizations = new Set<string>();
+  rowWithoutOrganization = false;
+
+  /** The one organisation every row carries, which names the replay's objects; none when the rows differ. */
+  get soleOrganization(): string | undefined {
+    return this.organizations.size === 1 && !this.rowWithoutOrganization
+      ? [...this.organizations][0]
+      : undefined;
+  }
   firstWithoutRequests: string | undefined;
 
   add(row: CheckedRow, place: string): void {
@@ -59,7 +67,7 @@ export class ShapeScan {
     if (f.organizationId) {
       this.note('organizationId', place);
       if (this.organizations.size < 2) this.organizations.add(f.organizationId);
-    }
+    } else this.rowWithoutOrganization = true;
     if (f.userId) this.note('userId', place);
     if (f.templateUri) this.note('templateUri', place);
     if (f.httpMethod) this.note('httpMethod', place);

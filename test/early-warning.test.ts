@@ -122,7 +122,7 @@ describe('comparePeriods', () => {
     expect(
       comparisonLine({ ...comparison, previousInterval: '2026-11-07T00:00:00Z/2026-11-14T00:00:00Z' }),
     ).toBe(
-      'Against the previous period (2026-11-07 → 2026-11-14): requests 980 → 1,510 (**+54.08%**) · 429s 10 → 50 (**+400.00%**)',
+      'Against the previous period (2026-11-07 → 2026-11-13 (7 days)): requests 980 → 1,510 (**+54.08%**) · 429s 10 → 50 (**+400.00%**)',
     );
     const hostile = comparePeriods({
       previousInterval: '',
@@ -258,6 +258,10 @@ describe('near-limit events', () => {
     );
     expect(rateLimitEventsObjectName(undefined, new Date('2026-11-21T00:00:00Z'))).toBe(
       'ratelimits.by-entityid-limitname-namespace.until-2026-11-21',
+    );
+    // Two organisations sharing a bucket and prefix never write the same object.
+    expect(rateLimitEventsObjectName('Day', undefined, 'org-a')).toBe(
+      'ratelimits.org-org-a.by-entityid-limitname-namespace',
     );
   });
 });

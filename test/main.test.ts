@@ -174,3 +174,40 @@ describe('run()', () => {
     expect(io.outputs.records).toBe('0');
   });
 });
+
+describe('run(): a failed run keeps what the last good run wrote', () => {
+  it('removes stale files only after a complete run', async () => {
+    const io = captureIO();
+    const outputDir = tempDir('main-stale');
+    const deps = (queryUsage: UsageQuery) => ({
+      io,
+      env: {},
+      now: () => NOW,
+      sleep: async () => undefined,
+      getInput: (name: string) =>
+        ({ 'output-dir': outputDir, ...LIVE, interval: '2026-11-01/2026-11-07', granularity: 'Day' })[name] ??
+        '',
+      queryUsage,
+      dataLake: async () => {
+        throw new Error('no data lake in these tests');
+      },
+      publishComment: async () => undefined,
+    });
+    await run(
+      deps(async (_config, _ctx, onRows) => {
+        await onRows([{ date: '2026-11-02', requestCount: 10 }], 'job-1');
+        return { queryIds: ['job-1'] };
+      }),
+    );
+    const day = path.join(io.outputs['ndjson-path']!, 'granularity=day', 'dt=2026-11-02');
+    expect(readdirSync(day)).toHaveLength(1);
+    await run(
+      deps(async () => {
+        throw new UserError('Genesys Cloud answered HTTP 503');
+      }),
+    );
+    expect(io.failed).toContain('503');
+    // The good run's file is still there: a failed run never takes it away.
+    expect(readdirSync(day)).toHaveLength(1);
+  });
+});

@@ -154,3 +154,14 @@ describe('resolveShape: contradictions name the input, the value and the first r
     expect(s.groupBy).toEqual([{ apiName: 'OAuthClientId', field: 'clientId' }]);
   });
 });
+
+describe('the organisation that names a replay', () => {
+  it('is the one every row carries, and none when rows differ or some carry none', () => {
+    const rows = (...orgs: string[]) =>
+      orgs.map((organizationId) => ({ date: '2026-11-13T00:00:00Z', requests: 1, organizationId }));
+    expect(scanOf(rows('org-1', 'org-1')).soleOrganization).toBe('org-1');
+    expect(scanOf(rows('', 'org-1')).soleOrganization).toBeUndefined();
+    expect(scanOf(rows('org-1', 'org-2')).soleOrganization).toBeUndefined();
+    expect(scanOf(rows('', '')).soleOrganization).toBeUndefined();
+  });
+});
