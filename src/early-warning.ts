@@ -9,7 +9,7 @@ import type { Config } from './types.js';
 import { comparePeriods, type Comparison, evaluateGrowth, formatChange, previousWindow } from './compare.js';
 import { describeError, UserError } from './errors.js';
 import { comparisonLine, moversSection, rateLimitEventsSection } from './early-warning-sections.js';
-import { formatDate, formatInterval } from './interval.js';
+import { describeDays, formatDate, formatInterval } from './interval.js';
 import type { PartitionFile } from './partition-writer.js';
 import {
   evaluateRateLimitEvents,
@@ -169,9 +169,17 @@ async function previousPeriod(
   };
   // Compared only: the previous rows go into their own counters, never into the NDJSON.
   let previousRecords = 0;
-  const onRows: RowsHandler = async (rows) => {
-    for (const row of rows) {
-      const record = normaliseRow(row, context);
+  const firstDay = previous ? formatDate(previous.start) : '';
+  const afterLastDay = previous ? formatDate(previous.end) : '';
+  const onRows: RowsHandler = async (rows, _queryId, places) => {
+    for (let i = 0; i < rows.length; i++) {
+      const record = normaliseRow(rows[i], context, places?.[i]);
+      // A saved previous period must be the window it is compared as, or the change is made up.
+      if (config.previousResultsFile && previous && (record.date < firstDay || record.date >= afterLastDay)) {
+        throw new UserError(
+          `Input 'previous-results-file' holds ${places?.[i] ?? `row ${previousRecords + i + 1}`} dated ${record.date}, outside the previous window ${describeDays(previous)}.`,
+        );
+      }
       fillRunIdentity(record, {
         live: !config.resultsFile,
         usageClientId: config.usageClientId,

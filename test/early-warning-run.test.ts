@@ -1,4 +1,5 @@
 /** run() in-process with stub adapters: the early warnings when their queries fail, each way. */
+import { writeFileSync } from 'node:fs';
 import { run } from '../src/main.js';
 import type { Config } from '../src/types.js';
 import { UserError } from '../src/errors.js';
@@ -109,5 +110,34 @@ describe('the previous period', () => {
     expect(failed.failed).toBe(
       'max-requests-growth cannot be evaluated: the previous period could not be read.',
     );
+  });
+});
+
+describe('a saved previous period', () => {
+  it('must lie in the previous window, or the growth gate cannot be evaluated', async () => {
+    const dir = tempDir('previous');
+    const row = (date: string, requests: number) =>
+      JSON.stringify({ date: `${date}T00:00:00Z`, clientId: 'c', requests, status429: 0 });
+    const current = `${dir}/current.ndjson`;
+    const previousSameDays = `${dir}/previous.ndjson`;
+    writeFileSync(current, [row('2026-11-01', 100), row('2026-11-02', 100)].join('\n'));
+    // The same days again: not the window just before, so no change can be computed from it.
+    writeFileSync(previousSameDays, [row('2026-11-01', 10)].join('\n'));
+    const io = await runWith(
+      {
+        'results-file': current,
+        interval: '2026-11-01/2026-11-02',
+        granularity: 'Day',
+        'compare-previous': 'true',
+        'previous-results-file': previousSameDays,
+        'max-requests-growth': '50',
+      },
+      {},
+    );
+    expect(io.failed).toContain('max-requests-growth cannot be evaluated');
+    expect(io.errors.join('\n')).toContain(
+      "Input 'previous-results-file' holds row 1 (line 1) dated 2026-11-01, outside the previous window 2026-10-30 to 2026-10-31 (2 days)",
+    );
+    expect(io.outputs['requests-change']).toBe('');
   });
 });
