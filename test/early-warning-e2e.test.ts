@@ -108,7 +108,8 @@ describeIfBundled('near-limit events', () => {
     const events = readPartitions(eventsDir);
     expect(events.files.sort()).toEqual(
       [3, 2, 1].map((n) =>
-        `granularity=day/dt=${day(n)}/ratelimits.by-entityid-limitname-namespace.json.gz`
+        // Named after the organisation, like the usage objects.
+        `granularity=day/dt=${day(n)}/ratelimits.org-${fake.organization.id}.by-entityid-limitname-namespace.json.gz`
           .split('/')
           .join(path.sep),
       ),
@@ -228,7 +229,8 @@ describeIfBundled('compare-previous', () => {
     );
     writeFileSync(
       previous,
-      JSON.stringify({ entities: [aggregatesRow(4, { date: day(10), status429: 0, requestCount: 100 })] }),
+      // The current rows are all of one day (day 2, inferred): the previous window is the day before.
+      JSON.stringify({ entities: [aggregatesRow(4, { date: day(3), status429: 0, requestCount: 100 })] }),
     );
     const run = await runAction({
       'results-file': current,
