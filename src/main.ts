@@ -58,7 +58,7 @@ export function defaultDeps(env: Env = process.env): Deps {
     // Loaded on first use: a replay needs neither the Genesys nor the AWS SDK (about 8 MB of code).
     queryUsage: async (...args) => (await import('./genesys/index.js')).queryGenesysUsage(...args),
     queryRateLimitEvents: async (...args) =>
-      (await import('./genesys/rate-limits.js')).queryRateLimitEvents(...args),
+      (await import('./genesys/index.js')).queryRateLimitEvents(...args),
     dataLake: async (...args) => (await import('./aws/index.js')).runDataLake(...args),
     publishComment: async (...args) => (await import('./github/comment.js')).publishComment(...args),
   };

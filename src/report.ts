@@ -29,6 +29,18 @@ export const DIMENSIONS = [
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
+/** What tells one group from another. A client's id identifies it; its name only when no id was grouped. */
+function groupKey(fields: Record<Dimension, string>): string {
+  return [
+    fields.clientId || fields.clientName,
+    fields.organizationId,
+    fields.userId,
+    fields.templateUri,
+    fields.httpMethod,
+    fields.platform,
+  ].join('\u0000');
+}
+
 export interface GroupRow extends Counts {
   /** The grouped fields only. */
   group: Partial<Record<Dimension, string>>;
@@ -119,15 +131,7 @@ export class ReportBuilder {
     let bucket = this.buckets.get(record.date);
     if (!bucket) this.buckets.set(record.date, (bucket = emptyCounts()));
     addCounts(bucket, record);
-    // A client's id identifies it; its name only when no id was grouped.
-    const key = [
-      record.clientId || record.clientName,
-      record.organizationId,
-      record.userId,
-      record.templateUri,
-      record.httpMethod,
-      record.platform,
-    ].join('\u0000');
+    const key = groupKey(record);
     let group = this.groups.get(key);
     if (!group) {
       const fields = {} as Record<Dimension, string>;
@@ -153,15 +157,7 @@ export class ReportBuilder {
     addCounts(this.totals, totals);
     for (const [date, counts] of buckets) this.buckets.set(date, { ...counts });
     for (const { fields, counts } of groups) {
-      const key = [
-        fields.clientId || fields.clientName,
-        fields.organizationId,
-        fields.userId,
-        fields.templateUri,
-        fields.httpMethod,
-        fields.platform,
-      ].join('\u0000');
-      this.groups.set(key, { counts: { ...counts }, fields: { ...fields } });
+      this.groups.set(groupKey(fields), { counts: { ...counts }, fields: { ...fields } });
     }
   }
 

@@ -137,26 +137,12 @@ async function stages(
   if (config.s3) {
     progress.stage = 'S3 upload';
     const s3 = config.s3;
-    const uploads = await io.group('Upload to S3', () =>
-      uploadPartitions(clients.s3, s3, input.files, {
-        granularity: config.granularity,
-        interval: config.interval,
-        io,
-        // Each object as it is written: if another upload fails, s3-uris still lists exactly these.
-        onResult: (upload) => {
-          if (upload.uploaded) result.s3Uris.push(upload.uri);
-        },
-      }),
-    );
-    // All done: the same objects, in the order of the partitions.
-    result.s3Uris = uploads.filter((u) => u.uploaded).map((u) => u.uri);
-    result.sections.push(s3Section(s3.bucket, s3.prefix, uploads));
-    // Other tables (the near-limit events): the same upload and partial-bucket rule, their own prefix.
-    for (const extra of input.extraUploads ?? []) {
-      const settings = { ...s3, prefix: extra.prefix };
+    // One table's partitions under its prefix, with the partial-bucket rule; s3-uris lists each object as
+    // it is written (so a failure later still names them), then all of them in partition order.
+    const uploadTable = async (group: string, prefix: string, files: PartitionFile[]) => {
       const before = [...result.s3Uris];
-      const done = await io.group(`Upload to S3: ${extra.label}`, () =>
-        uploadPartitions(clients.s3, settings, extra.files, {
+      const done = await io.group(group, () =>
+        uploadPartitions(clients.s3, { ...s3, prefix }, files, {
           granularity: config.granularity,
           interval: config.interval,
           io,
@@ -165,9 +151,13 @@ async function stages(
           },
         }),
       );
-      // All done: in the order of the partitions, as above.
       result.s3Uris = [...before, ...done.filter((u) => u.uploaded).map((u) => u.uri)];
-      result.sections.push(s3Section(s3.bucket, extra.prefix, done));
+      result.sections.push(s3Section(s3.bucket, prefix, done));
+    };
+    await uploadTable('Upload to S3', s3.prefix, input.files);
+    // Other tables (the near-limit events): the same upload and partial-bucket rule, their own prefix.
+    for (const extra of input.extraUploads ?? []) {
+      await uploadTable(`Upload to S3: ${extra.label}`, extra.prefix, extra.files);
     }
   }
 

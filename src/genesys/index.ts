@@ -13,6 +13,9 @@ import { runLegacyQuery } from './legacy.js';
 import { readOrganization } from './organization.js';
 import type { RetryContext } from './retry.js';
 
+// The near-limit query shares this module's chunk: one copy of the Genesys client in the bundle.
+export { queryRateLimitEvents } from './rate-limits.js';
+
 export interface GenesysQueryOptions {
   /** Jitter source for poll and retry delays; tests pin it. */
   random?: () => number;
