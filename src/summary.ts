@@ -9,9 +9,6 @@ import type { CountField } from './records.js';
 import { cellText, code, escapeMarkdown, MAX_SHOWN_CHARS } from './escape.js';
 import { fitText, JOB_SUMMARY_LIMIT_BYTES, type SizeUnit, sizeOf } from './limits.js';
 
-// Kept for the section builders written against this module; the escaping lives in escape.ts.
-export { code, escapeMarkdown };
-
 /** Comments are refused above 65,536 characters; the margin is for the comment's marker. */
 export const PR_COMMENT_LIMIT_CHARS = 65_000;
 

@@ -1,6 +1,7 @@
 import { ReportBuilder, type ReportMeta } from '../src/report.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
-import { escapeMarkdown, renderSummary, readableInterval, PR_COMMENT_LIMIT_CHARS } from '../src/summary.js';
+import { escapeMarkdown } from '../src/escape.js';
+import { renderSummary, readableInterval, PR_COMMENT_LIMIT_CHARS } from '../src/summary.js';
 import { evaluateGate } from '../src/gate.js';
 
 const CTX: RecordContext = {
