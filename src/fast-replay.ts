@@ -12,14 +12,18 @@
 import { open, stat } from 'node:fs/promises';
 import { FastRow, GroupCounter, NEED_MORE, NOT_FAST, skipValue, skipWhitespace } from './fast-rows.js';
 import type { LineEncoder, PartitionWriter } from './partition-writer.js';
-import { normaliseRow, type RecordContext, type UsageRecord } from './records.js';
+import { checkUsageRow, type CheckedRow, type RecordContext, toRecord, type UsageRecord } from './records.js';
+import type { ShapeScan } from './replay-shape.js';
 import { type Counts, type Dimension, DIMENSIONS, type ReportBuilder } from './report.js';
 
 export interface FastReplayTarget {
   ctx: RecordContext;
-  builder: ReportBuilder;
+  /** Learns the shape from every row, as the general path's scan does (same facts, same places). */
+  scan: ShapeScan;
+  /** Records are written and reported only when both are given; else the pass only scans. */
+  builder?: ReportBuilder;
   /** The run's writer (made on first use: its object name is the run's, whichever path writes). */
-  openWriter: () => PartitionWriter;
+  openWriter?: () => PartitionWriter;
 }
 
 export interface FastReplayResult {
@@ -88,6 +92,7 @@ export async function replayFast(
       }
       const consumed = await run.push(buf, len, eof);
       if (eof) break;
+      run.shift(buf, consumed);
       buf.copyWithin(0, consumed, len);
       len -= consumed;
     }
@@ -122,9 +127,38 @@ class FastReplay {
   private readonly groups = new GroupCounter();
   private readonly totals = new Float64Array(6);
   private readonly partitions = new Map<number, Partition>();
+  private readonly writes: boolean;
+  /** File offset of the buffer's first byte, and the newlines counted before `counted` (a buffer index). */
+  private bufferStart = 0;
+  private counted = 0;
+  private newlines = 0;
+  /** What the scan already knows, so that a fast row that adds nothing new costs no decoding. */
+  private knownDimensions = 0;
+  private knownOrganization: Buffer | undefined;
 
   constructor(private readonly target: FastReplayTarget) {
     this.row = new FastRow(target.ctx);
+    this.writes = Boolean(target.builder && target.openWriter);
+  }
+
+  /** The buffer drops its first `consumed` bytes: their newlines are counted first. */
+  shift(b: Buffer, consumed: number): void {
+    this.countNewlines(b, consumed);
+    this.bufferStart += consumed;
+    this.counted = 0;
+  }
+
+  private countNewlines(b: Buffer, to: number): void {
+    for (let k = b.indexOf(0x0a, this.counted); k !== -1 && k < to; k = b.indexOf(0x0a, k + 1)) {
+      this.newlines++;
+    }
+    this.counted = to;
+  }
+
+  /** Where the row starting at b[i] is, in the general path's words: `row N (line L)`. */
+  private place(b: Buffer, i: number): string {
+    this.countNewlines(b, i);
+    return `row ${this.rows + 1} (line ${this.newlines + 1})`;
   }
 
   /** Reads what it can of b[0..len); returns how many bytes it consumed. */
@@ -202,10 +236,10 @@ class FastReplay {
             const valueEnd = skipValue(b, i, len);
             if (valueEnd === NEED_MORE) return needMore();
             if (valueEnd < 0) throw new NotForFastPath();
-            await this.addGeneral(b.toString('utf8', i, valueEnd));
+            await this.addGeneral(b.toString('utf8', i, valueEnd), this.place(b, i));
             i = valueEnd;
           } else {
-            await this.addFast(b);
+            await this.addFast(b, i, end);
             i = end;
           }
           this.state = 'afterRow';
@@ -225,7 +259,7 @@ class FastReplay {
   }
 
   private writerFor(): PartitionWriter {
-    return (this.writer ??= this.target.openWriter());
+    return (this.writer ??= (this.target.openWriter as () => PartitionWriter)());
   }
 
   private partition(date: number, dt: string): Partition {
@@ -237,18 +271,23 @@ class FastReplay {
     return partition;
   }
 
-  private async addFast(b: Buffer): Promise<void> {
+  private async addFast(b: Buffer, start: number, end: number): Promise<void> {
     const row = this.row;
     let partition = this.partitions.get(row.date);
     if (!partition) {
       const ds = row.stringStart[7] as number;
       partition = this.partition(row.date, b.toString('latin1', ds, ds + 10));
     }
+    if (this.isNews(b, partition.dt)) {
+      // Something the scan has not seen: the general rules on the row itself give it the same facts.
+      this.scanned(this.check(b.toString('utf8', start, end)), this.place(b, start));
+    } else this.target.scan.rows++;
+    this.rows++;
+    this.fastRows++;
+    if (!this.writes) return;
     // In row order, straight into the writer's batch: the same batches as the general path's.
     this.source = b;
     await this.writerFor().writeEncodedLine(partition.dt, row.lineLength(), this.encoder);
-    this.rows++;
-    this.fastRows++;
     for (let k = 0; k < 6; k++) {
       const n = row.count(k);
       this.totals[k] = (this.totals[k] as number) + n;
@@ -257,20 +296,75 @@ class FastReplay {
     this.groups.addRow(b, row);
   }
 
-  /** A row the fast path does not take: exactly what the general path does with it. */
-  private async addGeneral(text: string): Promise<void> {
-    let record: UsageRecord;
+  /**
+   * Whether the fast row just parsed tells the scan anything it does not know yet (its first row, an
+   * API, a date, a dimension, an organisation, the first row without an interval of its own). Fast
+   * rows always have a date and a requests count and never an interval.
+   */
+  private isNews(b: Buffer, dt: string): boolean {
+    const scan = this.target.scan;
+    const row = this.row;
+    if (!scan.rows || !scan.rowWithoutInterval || !scan.dates.has(dt)) return true;
+    if (!scan.mixedApi && scan.api?.value !== (row.aggregates ? 'aggregates' : 'legacy')) return true;
+    let present = 0;
+    for (let f = 0; f < 7; f++) {
+      // An absent field starts at -1 (its end is left from an earlier row).
+      const s = row.fieldStart[f] as number;
+      if (s >= 0 && (row.fieldEnd[f] as number) > s) present |= 1 << f;
+    }
+    if (present & ~this.knownDimensions) return true;
+    if (present & 1 && !scan.clientIdSeen) return true;
+    if (!(present & 4)) return !scan.rowWithoutOrganization;
+    if (scan.organizations.size >= 2) return false;
+    const known = this.knownOrganization;
+    const s = row.fieldStart[2] as number;
+    const e = row.fieldEnd[2] as number;
+    // Fast rows' strings are as JSON.stringify writes them: equal bytes are equal ids.
+    return !known || known.length !== e - s || b.compare(known, 0, known.length, s, e) !== 0;
+  }
+
+  private check(text: string): CheckedRow {
+    let checked;
     try {
-      record = normaliseRow(JSON.parse(text), this.target.ctx);
+      checked = checkUsageRow(JSON.parse(text));
     } catch {
-      // The general path reports it, with its own words and position.
       throw new NotForFastPath();
     }
+    // The general path reports it, with its own words and position.
+    if (checked.problem) throw new NotForFastPath();
+    return checked;
+  }
+
+  /** Adds a row to the scan and remembers what the scan now knows. */
+  private scanned(row: CheckedRow, place: string): void {
+    const scan = this.target.scan;
+    scan.add(row, place);
+    const d = scan.dimensions;
+    // Bits by record field: clientId, clientName, organizationId, userId, templateUri, httpMethod, platform.
+    this.knownDimensions =
+      (d.has('client') ? 3 : 0) |
+      (d.has('organizationId') ? 4 : 0) |
+      (d.has('userId') ? 8 : 0) |
+      (d.has('templateUri') ? 16 : 0) |
+      (d.has('httpMethod') ? 32 : 0) |
+      (d.has('platform') ? 64 : 0);
+    const [first] = scan.organizations;
+    if (first !== undefined && !this.knownOrganization) {
+      this.knownOrganization = Buffer.from(JSON.stringify(first).slice(1, -1));
+    }
+  }
+
+  /** A row the fast path does not take: exactly what the general path does with it. */
+  private async addGeneral(text: string, place: string): Promise<void> {
+    const checked = this.check(text);
+    this.scanned(checked, place);
+    this.rows++;
+    if (!this.writes) return;
+    const record: UsageRecord = toRecord(checked, this.target.ctx);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(record.date)) throw new NotForFastPath();
     const date = Number(record.date.replace(/-/g, ''));
     const partition = this.partition(date, record.date);
     await this.writerFor().write(record);
-    this.rows++;
     const counts = [
       record.requests,
       record.status200,
@@ -287,9 +381,10 @@ class FastReplay {
   }
 
   async finish(): Promise<FastReplayResult> {
+    if (!this.writes) return { rows: this.rows, fastRows: this.fastRows };
     const buckets = new Map<string, Counts>();
     for (const partition of this.partitions.values()) buckets.set(partition.dt, toCounts(partition.counts));
-    this.target.builder.absorb(
+    (this.target.builder as ReportBuilder).absorb(
       this.rows,
       toCounts(this.totals),
       buckets,

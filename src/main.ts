@@ -23,16 +23,10 @@ import { describeDays, formatDate, formatInterval, intervalDays } from './interv
 import { type ActionIO, coreIO } from './io.js';
 import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
 import { PartitionWriter, removeStaleFiles, type PartitionFile } from './partition-writer.js';
-import {
-  checkUsageRow,
-  describeProblem,
-  fillRunIdentity,
-  normaliseRow,
-  type RecordContext,
-} from './records.js';
-import { type FileIdentity, replayResultsFile, resultsFileIdentity, type RowsHandler } from './replay.js';
-import { resolveShape, ShapeScan } from './replay-shape.js';
-import { replayFast } from './fast-replay.js';
+import { fillRunIdentity, normaliseRow, type RecordContext } from './records.js';
+import { type FileIdentity, resultsFileIdentity, type RowsHandler } from './replay.js';
+import { resolveShape, type ShapeScan } from './replay-shape.js';
+import { replayPass, sameLines } from './replay-pass.js';
 import { checkOutputDir, sameFile } from './output-dir.js';
 import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
@@ -206,24 +200,15 @@ function ndjsonDirOf(config: Config): string {
 }
 
 /**
- * First pass of a replay: checks every row against the record rules and lets the rows decide the
- * shape the inputs leave out (or refuse inputs that contradict them). Holds facts, never rows.
+ * The replay's shape from what a pass over its rows learnt: the rows decide what the inputs leave out,
+ * and inputs that contradict them are refused.
  */
-async function inferReplayShape(
+function decideReplayShape(
   config: Config,
   deps: Deps,
-  file: string,
-): Promise<{ config: Config; requestsKnown: boolean; organizationId?: string }> {
+  scan: ShapeScan,
+): { config: Config; requestsKnown: boolean; organizationId?: string } {
   const { io } = deps;
-  const scan = new ShapeScan();
-  await replayResultsFile(file, async (rows, _queryId, places) => {
-    rows.forEach((row, i) => {
-      const place = places?.[i] ?? `row ${scan.rows + 1}`;
-      const checked = checkUsageRow(row);
-      if (checked.problem) throw new UserError(describeProblem(checked, place));
-      scan.add(checked, place);
-    });
-  });
   if (!scan.rows) return { config, requestsKnown: true };
   const given = (name: string) => deps.getInput(name) !== '';
   const shape = resolveShape(scan, {
@@ -264,54 +249,43 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   let requestsKnown = true;
   let identity: FileIdentity | undefined;
   let replayOrganizationId: string | undefined;
-  if (config.resultsFile) {
-    const file = config.resultsFile;
-    identity = await resultsFileIdentity(file);
-    ({
-      config,
-      requestsKnown,
-      organizationId: replayOrganizationId,
-    } = await io.group(`Shape of ${file}`, () => inferReplayShape(config, deps, file)));
-  }
+  if (config.resultsFile) identity = await resultsFileIdentity(config.resultsFile);
   // A live query without the Requests metric has no requests count to divide by.
   if (!config.resultsFile && config.metrics.length && !config.metrics.includes('Requests')) {
     requestsKnown = false;
   }
   const ndjsonDir = ndjsonDirOf(config);
-  const builder = new ReportBuilder();
+  let builder = new ReportBuilder();
   const collectedAt = deps.now().toISOString();
-  const context: RecordContext = {
-    api: config.api,
-    interval: config.interval ? formatInterval(config.interval) : '',
-    detectApi: Boolean(config.resultsFile),
-    defaultDate: formatDate(config.interval?.start ?? deps.now()),
+  const contextOf = (c: Config): RecordContext => ({
+    api: c.api,
+    interval: c.interval ? formatInterval(c.interval) : '',
+    detectApi: Boolean(c.resultsFile),
+    defaultDate: formatDate(c.interval?.start ?? deps.now()),
     queryId: '',
     collectedAt,
-  };
+  });
+  let context = contextOf(config);
   // Totals are dated by the interval's start (CONTRACT), whatever date the rows of split jobs carry.
   const totalsDate = !config.granularity && config.interval ? context.defaultDate : undefined;
   // Live runs: read before the first row (see UsageQuery); replays keep the ids the rows carry.
   let organization: Organization | undefined;
-  // Made at the first record: a live run's object name carries the organisation, known only by then.
-  // A replay is named after its rows' organisation (the action's own records carry it).
+  // A live run's object name carries the organisation, known only at the first record; a replay's
+  // shape and organisation (its own records carry it) are known only once its rows are read, so
+  // its files are named at the end (PartitionWriter.nameFiles).
+  const fileNames = (): [ReturnType<typeof partitionGranularity>, string] => [
+    partitionGranularity(config.granularity),
+    objectName({ ...config, organizationId: organization?.id ?? replayOrganizationId }, config.interval?.end),
+  ];
   let writer: PartitionWriter | undefined;
   const openWriter = (): PartitionWriter =>
-    (writer ??= new PartitionWriter(
-      ndjsonDir,
-      partitionGranularity(config.granularity),
-      objectName(
-        { ...config, organizationId: organization?.id ?? replayOrganizationId },
-        config.interval?.end,
-      ),
-      config.compression,
-    ));
-  const api: Api = config.api;
+    (writer ??= new PartitionWriter(ndjsonDir, ...fileNames(), config.compression));
   const onRows: RowsHandler = async (rows, queryId, places) => {
     const ctx = queryId === context.queryId ? context : { ...context, queryId };
     for (let i = 0; i < rows.length; i++) {
       const record = normaliseRow(rows[i], ctx, places?.[i]);
       fillRunIdentity(record, {
-        live: !config.resultsFile,
+        live: true,
         usageClientId: config.usageClientId,
         organizationId: organization?.id,
       });
@@ -335,14 +309,27 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     if (config.resultsFile) {
       const file = config.resultsFile;
       await io.group(`Replay ${file}`, async () => {
-        // Flat rows take the fast path; a file it cannot prove it reads exactly goes to the general one.
-        const fast = config.granularity
-          ? await replayFast(file, { ctx: context, builder, openWriter })
-          : undefined;
-        // The fast path removed what it wrote: the general path starts a new writer.
-        if (!fast) writer = undefined;
-        const result = fast ?? (await replayResultsFile(file, onRows));
-        io.info(`Read ${result.rows} rows from ${file}.`);
+        const output = { builder, openWriter, dropWriter: () => (writer = undefined) };
+        // One pass when the lines cannot depend on what the rows decide (the interval is given):
+        // written under temporary names while the rows are checked, named once the shape is known.
+        // Otherwise a first pass only reads the shape, and a second one writes.
+        const writeFirst = config.interval !== undefined;
+        let pass = await replayPass(file, context, writeFirst ? output : undefined);
+        ({
+          config,
+          requestsKnown,
+          organizationId: replayOrganizationId,
+        } = decideReplayShape(config, deps, pass.scan));
+        const final = contextOf(config);
+        if (!writeFirst || !sameLines(pass.scan, context, final)) {
+          await writer?.abort();
+          writer = undefined;
+          builder = output.builder = new ReportBuilder();
+          context = final;
+          pass = await replayPass(file, context, output);
+        }
+        writer?.nameFiles(...fileNames());
+        io.info(`Read ${pass.rows} rows from ${file}.`);
       });
     } else {
       const result = await io.group('Query Genesys Cloud', () =>
@@ -364,6 +351,11 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   // Whatever arrived is kept on disk, even when the query failed half-way.
   let files: PartitionFile[] = [];
   let stale: string[] = [];
+  // A replay that failed is not kept in part: the file is still there to replay once it is fixed.
+  if (failure && config.resultsFile) {
+    await writer?.abort();
+    writer = undefined;
+  }
   try {
     if (identity && !failure) {
       // Read in full by now; the new file replaces it only once complete (written aside, then renamed).
@@ -409,7 +401,17 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
     }
   });
-  return { config, requestsKnown, files, ndjsonDir, builder, queryIds, api, collectedAt, organization };
+  return {
+    config,
+    requestsKnown,
+    files,
+    ndjsonDir,
+    builder,
+    queryIds,
+    api: config.api,
+    collectedAt,
+    organization,
+  };
 }
 
 /** summary.md, report.json, the job summary and the pull-request comment. */

@@ -13,14 +13,11 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { Compression } from './types.js';
 import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
 import { recordLine, type UsageRecord } from './records.js';
-
-const gzipAsync = promisify(gzip);
+import { GzipMembers } from './gzip-members.js';
 
 export interface PartitionFile {
   granularity: PartitionGranularity;
@@ -78,15 +75,18 @@ export class PartitionWriter {
   /** The first write error of any partition: later writes and close() report it. */
   private failure: { file: string; error: unknown } | undefined;
   private readonly limits: WriterLimits;
+  /** One deflate engine per write in flight, reused for every batch (see gzip-members.ts). */
+  private readonly gzip: GzipMembers;
 
   constructor(
     private readonly dir: string,
-    private readonly granularity: PartitionGranularity,
-    private readonly name: string,
+    private granularity: PartitionGranularity,
+    private name: string,
     private readonly compression: Compression,
     limits: Partial<WriterLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.gzip = new GzipMembers(6, this.limits.maxInFlight);
   }
 
   /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
@@ -130,6 +130,26 @@ export class PartitionWriter {
   }
 
   /**
+   * The names the files get at close(), for a run that learns them only after writing its rows (a
+   * replay whose rows decide the granularity, group-by and organisation). The temporary files keep
+   * theirs until then.
+   */
+  nameFiles(granularity: PartitionGranularity, name: string): void {
+    this.granularity = granularity;
+    this.name = name;
+    for (const p of this.partitions.values()) Object.assign(p.file, this.fileNames(p.file.dt));
+  }
+
+  private fileNames(dt: string): Pick<PartitionFile, 'granularity' | 'relativePath' | 'path'> {
+    const relativePath = partitionPath(this.granularity, dt, this.name, this.compression);
+    return {
+      granularity: this.granularity,
+      relativePath,
+      path: path.join(this.dir, ...relativePath.split('/')),
+    };
+  }
+
+  /**
    * Writes what is left, waits until every file is complete, then gives each its final name. A
    * partition whose writing failed is removed (never renamed); the others are kept, then the
    * failure is thrown (completedFiles() tells what was kept).
@@ -139,6 +159,7 @@ export class PartitionWriter {
     const partitions = [...this.partitions.values()];
     for (const partition of partitions) if (partition.used) await this.flush(partition, true);
     await Promise.allSettled(partitions.map((p) => p.tail));
+    this.gzip.close();
     for (const partition of partitions) {
       if (partition.failed) {
         if (partition.started) await unlink(partition.tempPath).catch(() => undefined);
@@ -146,9 +167,20 @@ export class PartitionWriter {
         continue;
       }
       try {
+        const folder = path.dirname(partition.tempPath);
+        const moved = path.dirname(partition.file.path) !== folder;
+        if (moved) await mkdir(path.dirname(partition.file.path), { recursive: true });
         await rename(partition.tempPath, partition.file.path);
         partition.started = false;
         partition.renamed = true;
+        // Named after the rows were written: the folders of the provisional name go when left empty.
+        if (moved)
+          await rmdir(folder)
+            .then(
+              () => rmdir(path.dirname(folder)),
+              () => undefined,
+            )
+            .catch(() => undefined);
       } catch (error) {
         partition.failed = true;
         this.failure ??= { file: partition.file.path, error };
@@ -172,6 +204,7 @@ export class PartitionWriter {
   async abort(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.partitions.values()].map((p) => p.tail));
+    this.gzip.close();
     for (const p of this.partitions.values()) {
       if (p.started) await unlink(p.tempPath).catch(() => undefined);
       p.started = false;
@@ -185,6 +218,7 @@ export class PartitionWriter {
    */
   abortSync(): { kept: string[]; removed: string[] } {
     this.closed = true;
+    this.gzip.close();
     const kept: string[] = [];
     const removed: string[] = [];
     for (const p of this.partitions.values()) {
@@ -215,11 +249,10 @@ export class PartitionWriter {
   }
 
   private open(dt: string): OpenPartition {
-    const relativePath = partitionPath(this.granularity, dt, this.name, this.compression);
-    const filePath = path.join(this.dir, ...relativePath.split('/'));
+    const names = this.fileNames(dt);
     const partition: OpenPartition = {
-      file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
-      tempPath: `${filePath}.${process.pid}${TEMP_SUFFIX}`,
+      file: { ...names, dt, records: 0 },
+      tempPath: `${names.path}.${process.pid}${TEMP_SUFFIX}`,
       // Small at first (and from Node's shared pool): thousands of partitions hold only what they have.
       pending: Buffer.allocUnsafe(INITIAL_BATCH_BYTES),
       used: 0,
@@ -263,7 +296,7 @@ export class PartitionWriter {
   private async append(partition: OpenPartition, batch: Buffer): Promise<void> {
     if (partition.failed) return;
     try {
-      const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
+      const data = this.compression === 'gzip' ? await this.gzip.member(batch) : batch;
       if (!partition.started) {
         await mkdir(path.dirname(partition.tempPath), { recursive: true });
         // Marked started before the file exists, so an abort in between still looks for it.

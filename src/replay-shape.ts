@@ -32,6 +32,8 @@ export class ShapeScan {
   /** The `interval` our own records carry, when every row carries the same one. */
   rowInterval: string | undefined;
   rowIntervalsDiffer = false;
+  /** Some row carries no `interval` of its own: its record takes the run's. */
+  rowWithoutInterval = false;
   /** Per dimension, the first row where it is not empty. */
   readonly dimensions = new Map<Dimension, string>();
   /** Whether only the client's name (no id) was seen: then the aggregates group-by is OauthClientName. */
@@ -54,6 +56,7 @@ export class ShapeScan {
       this.firstPlace = place;
       this.rowInterval = row.interval;
     } else if (row.interval !== this.rowInterval) this.rowIntervalsDiffer = true;
+    if (!row.interval) this.rowWithoutInterval = true;
     if (!this.api) this.api = { value: row.api, place };
     else if (row.api !== this.api.value) this.mixedApi ??= { value: row.api, place };
     if (row.date === undefined) this.firstUndated ??= place;

@@ -8,9 +8,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { replayFast } from '../src/fast-replay.js';
 import { PartitionWriter, type PartitionFile } from '../src/partition-writer.js';
-import { normaliseRow, type RecordContext } from '../src/records.js';
+import type { RecordContext } from '../src/records.js';
+import { replayGeneral, type ReplayPassResult } from '../src/replay-pass.js';
+import { ShapeScan } from '../src/replay-shape.js';
 import type { Compression } from '../src/types.js';
-import { replayResultsFile } from '../src/replay.js';
 import { ReportBuilder } from '../src/report.js';
 import { tempDir } from './support/isolation.js';
 
@@ -230,6 +231,7 @@ interface Outcome {
   files?: PartitionFile[];
   contents?: Record<string, string>;
   report?: unknown;
+  scan?: unknown;
   groups?: unknown;
 }
 
@@ -251,19 +253,14 @@ async function replay(file: string, dir: string, compression: Compression, fast:
   const builder = new ReportBuilder();
   let writer: PartitionWriter | undefined;
   const openWriter = () => (writer ??= new PartitionWriter(dir, 'day', 'usage.all', compression));
-  let result: { rows: number; fastRows?: number } | undefined;
+  let result: ReplayPassResult | undefined;
   try {
-    result = fast ? await replayFast(file, { ctx: CTX, builder, openWriter }) : undefined;
-    if (!result) {
+    const scan = new ShapeScan();
+    const fastResult = fast ? await replayFast(file, { ctx: CTX, scan, builder, openWriter }) : undefined;
+    if (fastResult) result = { scan, ...fastResult };
+    else {
       writer = undefined;
-      result = await replayResultsFile(file, async (rows) => {
-        for (const row of rows) {
-          const record = normaliseRow(row, CTX);
-          openWriter();
-          builder.add(record);
-          await openWriter().write(record);
-        }
-      });
+      result = await replayGeneral(file, CTX, { builder, openWriter });
     }
   } catch (error) {
     await (writer as PartitionWriter | undefined)?.close().catch(() => undefined);
@@ -273,7 +270,9 @@ async function replay(file: string, dir: string, compression: Compression, fast:
   const meta = { api: 'x', interval: '', granularity: 'Day', queryId: '', generatedAt: '' };
   return {
     rows: result.rows,
-    fastRows: result.fastRows ?? 0,
+    fastRows: result.fastRows,
+    // What the rows taught the shape scan, first places included.
+    scan: { ...result.scan, dates: [...result.scan.dates], organizations: [...result.scan.organizations] },
     files: files.map((f) => ({ ...f, path: path.relative(dir, f.path) })),
     contents: readTree(dir),
     report: builder.build(meta, 5),
@@ -378,6 +377,7 @@ describe('the fast replay path', () => {
     const out = tempDir('out');
     const result = await replayFast(file, {
       ctx: CTX,
+      scan: new ShapeScan(),
       builder: new ReportBuilder(),
       openWriter: () => new PartitionWriter(out, 'day', 'usage', 'gzip'),
     });
@@ -388,6 +388,7 @@ describe('the fast replay path', () => {
   it('leaves a missing file or a folder to the general path', async () => {
     const target = {
       ctx: CTX,
+      scan: new ShapeScan(),
       builder: new ReportBuilder(),
       openWriter: () => new PartitionWriter(tempDir('x'), 'day', 'x', 'none'),
     };
