@@ -18,10 +18,15 @@ const FINAL_BLOCK = [0x03, 0x00];
 
 let table: Int32Array | undefined;
 
-/** CRC-32 as gzip has it; zlib.crc32 from Node 20.15 and 22.2, a table before that. */
+const nativeCrc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32;
+
+/** CRC-32 as gzip has it: zlib.crc32 from Node 20.15 and 22.2, a table before that. */
 export function crc32(data: Buffer): number {
-  const native = (zlib as { crc32?: (d: Buffer) => number }).crc32;
-  if (native) return native(data) >>> 0;
+  return nativeCrc32 ? nativeCrc32(data) >>> 0 : tableCrc32(data);
+}
+
+/** The same CRC by table (for Node before 20.15). */
+export function tableCrc32(data: Buffer): number {
   if (!table) {
     table = new Int32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -31,8 +36,9 @@ export function crc32(data: Buffer): number {
     }
   }
   let crc = -1;
-  for (let i = 0; i < data.length; i++)
+  for (let i = 0; i < data.length; i++) {
     crc = (table[(crc ^ (data[i] as number)) & 0xff] as number) ^ (crc >>> 8);
+  }
   return (crc ^ -1) >>> 0;
 }
 
@@ -66,9 +72,11 @@ export class GzipMembers {
         engine.chunks = [];
         engine.settle = (error) => {
           engine.settle = undefined;
-          if (error) reject(error);
+          // A destroyed engine may still call back: its output is not a whole member.
+          if (error || engine.stream.destroyed) reject(error ?? new Error(CLOSED));
           else resolve(engine.chunks);
         };
+        if (this.closed) return engine.settle(new Error(CLOSED));
         engine.stream.write(batch);
         engine.stream.flush(constants.Z_FULL_FLUSH, () => engine.settle?.());
       });

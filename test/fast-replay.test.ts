@@ -368,6 +368,52 @@ describe('the fast replay path', () => {
     }
   });
 
+  it('decodes only rows that tell the scan something new; places rows by line across reads', async () => {
+    // Pretty-printed, over 2 MB (several 1 MB reads): three dates and one organisation, then a
+    // second organisation on a new date, then a row without requests (the general path's).
+    const row = (i: number, date: string, organizationId = 'org-a'): Record<string, unknown> => ({
+      clientId: `client-${i % 50}`,
+      organizationId,
+      templateUri: `/api/v2/t/${i % 7}`,
+      httpMethod: 'GET',
+      requests: 100 + i,
+      status200: 90,
+      status300: 0,
+      status400: 10,
+      status429: i % 5,
+      status500: 0,
+      date: `${date}T00:00:00Z`,
+    });
+    const rows = Array.from({ length: 12_000 }, (_, i) => row(i, `2026-10-0${1 + (i % 3)}`));
+    rows[11_000] = row(11_000, '2026-10-05', 'org-b');
+    const { requests: _, ...noRequests } = row(11_500, '2026-10-01');
+    rows[11_500] = noRequests;
+    const file = path.join(tempDir('scan'), 'pretty.json');
+    writeFileSync(file, `{"results":[\n${rows.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]}`);
+    expect(statSync(file).size).toBeGreaterThan(2 << 20);
+
+    class CountingScan extends ShapeScan {
+      added = 0;
+      override add(...args: Parameters<ShapeScan['add']>): void {
+        this.added++;
+        super.add(...args);
+      }
+    }
+    const scan = new CountingScan();
+    const fast = await replayFast(file, { ctx: CTX, scan });
+    const general = await replayGeneral(file, CTX);
+    expect(fast).toEqual({ rows: 12_000, fastRows: 11_999 });
+    // Rows 1-3 (dates), 11,001 (organisation and date) and 11,501 (no requests count).
+    expect(scan.added).toBe(5);
+    const { added, ...facts } = scan;
+    expect(added).toBe(5);
+    expect(facts).toEqual({ ...general.scan });
+    // Each pretty row is 13 lines, after the document's first line.
+    expect(scan.dates.get('2026-10-05')).toBe(`row 11001 (line ${2 + 11_000 * 13})`);
+    expect(scan.firstWithoutRequests).toBe(`row 11501 (line ${2 + 11_500 * 13})`);
+    expect([...scan.organizations]).toEqual(['org-a', 'org-b']);
+  });
+
   it('leaves nothing behind when it hands a file to the general path', async () => {
     const dir = tempDir('left');
     const file = path.join(dir, 'late-status.json');

@@ -17,6 +17,29 @@ const ctx: RecordContext = {
 const day = (n: number) => new Date(Date.UTC(2000, 0, 1) + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('PartitionWriter', () => {
+  it('names the files at close when the names are learnt after writing; no provisional folder is left', async () => {
+    const dir = tempDir('pw-named');
+    const writer = new PartitionWriter(dir, 'total', 'provisional', 'gzip', { flushAt: 64 });
+    for (let i = 0; i < 40; i++) {
+      await writer.write(normaliseRow({ date: day(i % 4), requestCount: i, templateUri: `/t/${i}` }, ctx));
+    }
+    // Temporary files sit under the provisional names meanwhile.
+    expect(
+      findTempFiles(dir).every((f) => f.includes('granularity=total') && f.includes('provisional')),
+    ).toBe(true);
+    writer.nameFiles('day', 'final');
+    expect(
+      writer.finalPaths().every((p) => p.includes('granularity=day') && p.endsWith('final.json.gz')),
+    ).toBe(true);
+    const files = await writer.close();
+    expect(files.map((f) => f.relativePath)).toEqual(
+      [0, 1, 2, 3].map((n) => `granularity=day/dt=${day(n)}/final.json.gz`),
+    );
+    expect(readdirSync(dir)).toEqual(['granularity=day']);
+    const lines = files.flatMap((f) => gunzipSync(readFileSync(f.path)).toString().trimEnd().split('\n'));
+    expect(lines).toHaveLength(40);
+  });
+
   it('writes 1,000 partitions, 2 batch writes in flight at most; every file complete, readable by gzip', async () => {
     const dir = tempDir('pw-many');
     const writer = new PartitionWriter(dir, 'day', 'name', 'gzip', {

@@ -127,6 +127,66 @@ describe('dist/index.js replays', () => {
     );
   });
 
+  it('with the interval given (one pass), a last row that breaks the rules fails and leaves the last good run as it was', async () => {
+    const dir = tempDir('one-pass');
+    const outputDir = path.join(dir, 'out');
+    const interval = '2018-01-01/2018-01-03';
+    const good = path.join(dir, 'good.ndjson');
+    writeFileSync(good, dailyRows(3, 2));
+    const first = await runAction({ 'results-file': good, 'output-dir': outputDir, interval });
+    expect(first.code).toBe(0);
+    const snapshot = () =>
+      Object.fromEntries(
+        files(outputDir).map((f) => [path.relative(outputDir, f), readFileSync(f).toString('hex')]),
+      );
+    const before = snapshot();
+    expect(Object.keys(before).filter((f) => f.includes('granularity=day/'))).toHaveLength(3);
+    const bad = path.join(dir, 'bad.ndjson');
+    for (const [last, message] of [
+      [
+        { date: '2018-02-01', requestCount: 1 },
+        `::error::Input 'interval' has the value '${interval}', which the rows contradict: row 7 (line 7) is dated 2018-02-01, outside it.`,
+      ],
+      [{ date: '2018-01-02', requestCount: -1 }, "row 7 (line 7) has an invalid 'requestCount' -1"],
+    ] as const) {
+      writeFileSync(bad, dailyRows(3, 2) + JSON.stringify(last) + '\n');
+      const run = await runAction({ 'results-file': bad, 'output-dir': outputDir, interval });
+      expect(run.code).toBe(1);
+      expect(errors(run.stdout)).toHaveLength(1);
+      expect(errors(run.stdout)[0]).toContain(message);
+      // No temporary file, nothing new, nothing removed, nothing changed.
+      expect(snapshot()).toEqual(before);
+    }
+  });
+
+  it('with the interval given and the rest left to the rows, the files get the names the rows decide', async () => {
+    const file = path.join(tempDir('named-late'), 'rows.ndjson');
+    writeFileSync(file, dailyRows(3, 2));
+    const interval = '2018-01-01/2018-01-03';
+    const inferred = await runAction({ 'results-file': file, interval });
+    const given = await runAction({
+      'results-file': file,
+      interval,
+      granularity: 'Day',
+      'group-by': 'TemplateUri',
+      api: 'aggregates',
+    });
+    expect(inferred.code).toBe(0);
+    expect(given.code).toBe(0);
+    expect(inferred.stdout).toContain('granularity: Day (inferred from the rows');
+    expect(inferred.stdout).toContain('group-by: TemplateUri (inferred from the rows)');
+    const tree = (run: { workDir: string }) => {
+      const root = path.join(run.workDir, 'genesys-usage-report');
+      return files(root)
+        .map((f) => path.relative(root, f))
+        .sort();
+    };
+    // Written before the shape was known, renamed after: no folder of a provisional name is left.
+    expect(tree(inferred)).toEqual(tree(given));
+    expect(tree(inferred).filter((f) => f.includes('granularity=day/'))).toHaveLength(3);
+    expect(tree(inferred).every((f) => !f.includes('granularity=total'))).toBe(true);
+  });
+
   it('a credentials file is described by its keys, never echoed', async () => {
     const dir = tempDir('creds');
     const file = path.join(dir, 'creds.json');
