@@ -386,7 +386,8 @@ describe('the fast replay path', () => {
     });
     const rows = Array.from({ length: 12_000 }, (_, i) => row(i, `2026-10-0${1 + (i % 3)}`));
     rows[11_000] = row(11_000, '2026-10-05', 'org-b');
-    const { requests: _, ...noRequests } = row(11_500, '2026-10-01');
+    const noRequests = row(11_500, '2026-10-01');
+    delete noRequests.requests;
     rows[11_500] = noRequests;
     const file = path.join(tempDir('scan'), 'pretty.json');
     writeFileSync(file, `{"results":[\n${rows.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]}`);
