@@ -77,8 +77,8 @@ export class GzipMembers {
           else resolve(engine.chunks);
         };
         if (this.closed) return engine.settle(new Error(CLOSED));
-        engine.stream.write(batch);
-        engine.stream.flush(constants.Z_FULL_FLUSH, () => engine.settle?.());
+        // Every write is fully flushed (the engine's flush mode): one trip to the thread pool a batch.
+        engine.stream.write(batch, () => engine.settle?.());
       });
     } catch (error) {
       // An engine that failed is not used again; whoever waits gets a new one.
@@ -126,11 +126,11 @@ export class GzipMembers {
 
   private create(): Engine {
     const engine: Engine = {
-      stream: createDeflateRaw({ level: this.level }),
+      stream: createDeflateRaw({ level: this.level, flush: constants.Z_FULL_FLUSH }),
       chunks: [],
       settle: undefined,
     };
-    // Flowing: every output chunk of a batch arrives before its flush's callback.
+    // Flowing: every output chunk of a batch arrives before its write's callback.
     engine.stream.on('data', (chunk: Buffer) => engine.chunks.push(chunk));
     engine.stream.on('error', (error: Error) => engine.settle?.(error));
     this.all.add(engine);
