@@ -239,7 +239,9 @@ class FastReplay {
             await this.addGeneral(b.toString('utf8', i, valueEnd), this.place(b, i));
             i = valueEnd;
           } else {
-            await this.addFast(b, i, end);
+            // Awaited only when the writer has something to wait for: no promise a row.
+            const written = this.addFast(b, i, end);
+            if (written) await written;
             i = end;
           }
           this.state = 'afterRow';
@@ -271,7 +273,7 @@ class FastReplay {
     return partition;
   }
 
-  private async addFast(b: Buffer, start: number, end: number): Promise<void> {
+  private addFast(b: Buffer, start: number, end: number): Promise<void> | undefined {
     const row = this.row;
     let partition = this.partitions.get(row.date);
     if (!partition) {
@@ -284,16 +286,16 @@ class FastReplay {
     } else this.target.scan.rows++;
     this.rows++;
     this.fastRows++;
-    if (!this.writes) return;
-    // In row order, straight into the writer's batch: the same batches as the general path's.
-    this.source = b;
-    await this.writerFor().writeEncodedLine(partition.dt, row.lineLength(), this.encoder);
+    if (!this.writes) return undefined;
     for (let k = 0; k < 6; k++) {
       const n = row.count(k);
       this.totals[k] = (this.totals[k] as number) + n;
       partition.counts[k] = (partition.counts[k] as number) + n;
     }
     this.groups.addRow(b, row);
+    // In row order, straight into the writer's batch: the same batches as the general path's.
+    this.source = b;
+    return this.writerFor().writeEncodedLine(partition.dt, row.lineLength(), this.encoder);
   }
 
   /**
