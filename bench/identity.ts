@@ -1,14 +1,15 @@
 /**
  * The fast replay path against the general one on the benchmark's file, in-process: the same gzip
- * NDJSON files byte for byte and the same report. What main.ts does on a replay with a granularity.
+ * NDJSON files byte for byte and the same report. What main.ts does on a replay with the interval given.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { replayFast } from '../src/fast-replay.js';
 import { PartitionWriter, type PartitionFile } from '../src/partition-writer.js';
-import { normaliseRow, type RecordContext } from '../src/records.js';
-import { replayResultsFile } from '../src/replay.js';
+import type { RecordContext } from '../src/records.js';
+import { replayGeneral } from '../src/replay-pass.js';
+import { ShapeScan } from '../src/replay-shape.js';
 import { ReportBuilder } from '../src/report.js';
 
 const CTX: RecordContext = {
@@ -35,25 +36,21 @@ async function replay(file: string, dir: string, fast: boolean): Promise<Replaye
   const builder = new ReportBuilder();
   let writer: PartitionWriter | undefined;
   const openWriter = () => (writer ??= new PartitionWriter(dir, 'day', 'usage.all', 'gzip'));
-  let result: { rows: number; fastRows?: number } | undefined = fast
-    ? await replayFast(file, { ctx: CTX, builder, openWriter })
-    : undefined;
-  if (!result) {
+  // Both passes also teach the shape scan, as on a replay with the interval given (one pass).
+  const scan = new ShapeScan();
+  const fastResult = fast ? await replayFast(file, { ctx: CTX, scan, builder, openWriter }) : undefined;
+  let result: { rows: number; fastRows: number };
+  if (fastResult) result = fastResult;
+  else {
     writer = undefined;
-    result = await replayResultsFile(file, async (rows) => {
-      for (const row of rows) {
-        const record = normaliseRow(row, CTX);
-        builder.add(record);
-        await openWriter().write(record);
-      }
-    });
+    result = await replayGeneral(file, CTX, { builder, openWriter });
   }
   const files: PartitionFile[] = writer ? await (writer as PartitionWriter).close() : [];
   const ms = performance.now() - started;
   const meta = { api: 'legacy', interval: CTX.interval, granularity: 'Day', queryId: '', generatedAt: '' };
   return {
     rows: result.rows,
-    fastRows: result.fastRows ?? 0,
+    fastRows: result.fastRows,
     ms,
     files: files.map(
       (f) =>
