@@ -75,16 +75,18 @@ const KEYS: [string, number][] = [
   ['collectedAt', K_RECORD_ONLY],
 ];
 
-/** Key lookup by length and first byte, then a full compare: [bytes, id] lists. */
-const KEY_TABLE = new Map<number, [Buffer, number][]>();
+/** Key lookup by length and first byte (an array, faster than a Map per key), then a full compare. */
+const KEY_TABLE: ([Buffer, number][] | undefined)[] = [];
+const LONGEST_KEY = Math.max(...KEYS.map(([name]) => name.length));
 for (const [name, id] of KEYS) {
   const bytes = Buffer.from(name);
   const slot = bytes.length * 256 + (bytes[0] as number);
-  KEY_TABLE.set(slot, [...(KEY_TABLE.get(slot) ?? []), [bytes, id]]);
+  KEY_TABLE[slot] = [...(KEY_TABLE[slot] ?? []), [bytes, id]];
 }
 
 function keyId(b: Buffer, start: number, end: number): number {
-  const candidates = KEY_TABLE.get((end - start) * 256 + (b[start] as number));
+  if (end - start > LONGEST_KEY) return -1;
+  const candidates = KEY_TABLE[(end - start) * 256 + (b[start] as number)];
   if (candidates) {
     for (const [bytes, id] of candidates) {
       let k = 0;
