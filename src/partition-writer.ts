@@ -2,15 +2,20 @@
  * Writes records as NDJSON, one file per partition, so that no file is ever seen half-written:
  * - each partition is written under a temporary name (`<final>.<pid>.partial`) and renamed to its
  *   final name only when complete (close()); abort() and abortSync() remove the temporary files;
- * - no file stays open: lines are buffered per partition and appended in batches, each batch a
- *   complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and Athena),
- *   so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
- * - memory is bounded: a partition's batch is written at FLUSH_AT bytes, and when all batches
- *   together pass MAX_BUFFERED every batch is written, so memory does not grow with the partition count.
- * The bytes are a pure function of the records and their order (batch boundaries included), whether a
- * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path).
+ * - no partition file stays open: lines are buffered per partition and appended in batches, each
+ *   batch a complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and
+ *   Athena), so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
+ * - memory is bounded: when the batch buffers together hold more than MAX_BUFFERED bytes (capacity,
+ *   not just the bytes used), all of them go, uncompressed, into one spill file in a single
+ *   sequential write, and each partition keeps only where its pieces lie. A partition's pieces are
+ *   read back when its batch is complete, so thousands of small partitions cost neither memory nor
+ *   thousands of tiny gzip members and appends.
+ * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition (or at
+ * close), whatever else is buffered or spilled: the bytes of each file are a pure function of its
+ * records and their order, whether a line comes as a record (write) or already encoded
+ * (writeEncodedLine, the fast replay path).
  */
-import { readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writevSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -31,12 +36,20 @@ export interface PartitionFile {
   records: number;
 }
 
+/**
+ * What the writer holds per partition, kept small (paths are derived from `dt` when needed):
+ * with tens of thousands of partitions, this is most of what grows with their number.
+ */
 interface OpenPartition {
-  file: PartitionFile;
-  tempPath: string;
-  /** This partition's batch: UTF-8 lines in pending[0..used). */
+  dt: string;
+  records: number;
+  /** This partition's batch: UTF-8 lines in pending[0..used); EMPTY when it holds none. */
   pending: Buffer;
   used: number;
+  /** Earlier lines of the batch, in the spill file: `spilled` bytes in segments first..last. */
+  spilled: number;
+  firstSegment: number;
+  lastSegment: number;
   /** Whether the temporary file exists (the first batch creates it, truncating any leftover). */
   started: boolean;
   /** Whether the complete file has its final name. */
@@ -50,7 +63,7 @@ interface OpenPartition {
 export interface WriterLimits {
   /** A partition's batch is written when it reaches this many bytes. */
   flushAt: number;
-  /** All batches together: past this, every batch is written. */
+  /** All batch buffers together (their capacity): past this, they go to the spill file. */
   maxBuffered: number;
   /** Batch writes in flight at once (each opens one file for the time of one append). */
   maxInFlight: number;
@@ -64,20 +77,60 @@ export interface LineEncoder {
   writeLine(out: Buffer, offset: number): number;
 }
 
-/** A new partition's batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
+/** A partition's first batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
 const INITIAL_BATCH_BYTES = 256;
+const EMPTY = Buffer.alloc(0);
+const DONE = Promise.resolve();
 
 /** The suffix of a partition file being written; such a file is never a result. */
 export const TEMP_SUFFIX = '.partial';
 
+/** Tells apart the spill files of two writers of one process (the fast path's and the general one's). */
+let spillFiles = 0;
+
+/**
+ * Where the spilled pieces of the batches lie in the spill file: one table for all partitions, each
+ * partition's pieces linked in order, so a partition holds two numbers however often it was spilled.
+ */
+class SpillSegments {
+  position = new Float64Array(1024);
+  length = new Float64Array(1024);
+  next = new Int32Array(1024);
+  count = 0;
+
+  add(position: number, length: number): number {
+    if (this.count === this.next.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const grown = new (a.constructor as new (n: number) => T)(a.length * 2);
+        grown.set(a);
+        return grown;
+      };
+      this.position = grow(this.position);
+      this.length = grow(this.length);
+      this.next = grow(this.next);
+    }
+    const i = this.count++;
+    this.position[i] = position;
+    this.length[i] = length;
+    this.next[i] = -1;
+    return i;
+  }
+}
+
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
   private readonly inFlight = new Set<Promise<void>>();
-  private buffered = 0;
+  /** The capacity of all batch buffers, what the memory bound counts. */
+  private held = 0;
   private closed = false;
   /** The first write error of any partition: later writes and close() report it. */
   private failure: { file: string; error: unknown } | undefined;
   private readonly limits: WriterLimits;
+  private readonly segments = new SpillSegments();
+  /** The spill file (made at the first spill, removed at close or abort) and its size. */
+  private spillPath: string | undefined;
+  private spillFd: number | undefined;
+  private spillSize = 0;
 
   constructor(
     private readonly dir: string,
@@ -95,7 +148,7 @@ export class PartitionWriter {
     const length = Buffer.byteLength(line);
     const partition = this.reserve(record.date, length);
     partition.used += partition.pending.write(line, partition.used);
-    await this.lineAdded(partition, length);
+    await this.lineAdded(partition);
   }
 
   /**
@@ -106,7 +159,7 @@ export class PartitionWriter {
   async writeEncodedLine(dt: string, length: number, encoder: LineEncoder): Promise<void> {
     const partition = this.reserve(dt, length);
     partition.used = encoder.writeLine(partition.pending, partition.used);
-    await this.lineAdded(partition, length);
+    await this.lineAdded(partition);
   }
 
   /** The partition of `dt`, with room for `length` more bytes in its batch. */
@@ -114,19 +167,22 @@ export class PartitionWriter {
     this.throwIfFailed();
     if (this.closed) throw new Error('PartitionWriter: write after close');
     const partition = this.partitions.get(dt) ?? this.open(dt);
-    if (partition.used + length > partition.pending.length) {
-      const grown = Buffer.allocUnsafe(Math.max(partition.pending.length * 2, partition.used + length));
-      partition.pending.copy(grown, 0, 0, partition.used);
+    const pending = partition.pending;
+    if (partition.used + length > pending.length) {
+      const grown = Buffer.allocUnsafe(
+        Math.max(INITIAL_BATCH_BYTES, pending.length * 2, partition.used + length),
+      );
+      pending.copy(grown, 0, 0, partition.used);
+      this.held += grown.length - pending.length;
       partition.pending = grown;
     }
     return partition;
   }
 
-  private async lineAdded(partition: OpenPartition, length: number): Promise<void> {
-    partition.file.records++;
-    this.buffered += length;
-    if (partition.used >= this.limits.flushAt) await this.flush(partition);
-    if (this.buffered > this.limits.maxBuffered) await this.flushLargest();
+  private async lineAdded(partition: OpenPartition): Promise<void> {
+    partition.records++;
+    if (partition.spilled + partition.used >= this.limits.flushAt) await this.flush(partition);
+    if (this.held > this.limits.maxBuffered) this.spill();
   }
 
   /**
@@ -137,34 +193,47 @@ export class PartitionWriter {
   async close(): Promise<PartitionFile[]> {
     this.closed = true;
     const partitions = [...this.partitions.values()];
-    for (const partition of partitions) if (partition.used) await this.flush(partition, true);
-    await Promise.allSettled(partitions.map((p) => p.tail));
     for (const partition of partitions) {
-      if (partition.failed) {
-        if (partition.started) await unlink(partition.tempPath).catch(() => undefined);
-        partition.started = false;
-        continue;
-      }
-      try {
-        await rename(partition.tempPath, partition.file.path);
-        partition.started = false;
-        partition.renamed = true;
-      } catch (error) {
-        partition.failed = true;
-        this.failure ??= { file: partition.file.path, error };
-        await unlink(partition.tempPath).catch(() => undefined);
-        partition.started = false;
-      }
+      if (partition.used || partition.spilled) await this.flush(partition, true);
     }
+    await Promise.allSettled(partitions.map((p) => p.tail));
+    this.removeSpill();
+    // A few renames at once: with thousands of partitions, one at a time is slow.
+    let next = 0;
+    const renameNext = async (): Promise<void> => {
+      for (let partition = partitions[next++]; partition; partition = partitions[next++]) {
+        await this.finish(partition);
+      }
+    };
+    await Promise.all(Array.from({ length: this.limits.maxInFlight }, renameNext));
     this.throwIfFailed();
     return this.completedFiles();
+  }
+
+  /** Gives a complete partition file its final name, or removes it if its writing failed. */
+  private async finish(partition: OpenPartition): Promise<void> {
+    if (!partition.started) return;
+    const tempPath = this.tempPathOf(partition.dt);
+    if (!partition.failed) {
+      try {
+        await rename(tempPath, this.pathOf(partition.dt));
+        partition.started = false;
+        partition.renamed = true;
+        return;
+      } catch (error) {
+        partition.failed = true;
+        this.failure ??= { file: this.pathOf(partition.dt), error };
+      }
+    }
+    await unlink(tempPath).catch(() => undefined);
+    partition.started = false;
   }
 
   /** The partitions complete under their final names, sorted by path. */
   completedFiles(): PartitionFile[] {
     return [...this.partitions.values()]
       .filter((p) => p.renamed)
-      .map((p) => p.file)
+      .map((p) => this.fileOf(p))
       .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
@@ -172,38 +241,41 @@ export class PartitionWriter {
   async abort(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.partitions.values()].map((p) => p.tail));
+    this.removeSpill();
     for (const p of this.partitions.values()) {
-      if (p.started) await unlink(p.tempPath).catch(() => undefined);
+      if (p.started) await unlink(this.tempPathOf(p.dt)).catch(() => undefined);
       p.started = false;
     }
   }
 
   /**
-   * For a signal handler, which cannot wait: removes the temporary files at once and says what was
-   * kept (the partitions already renamed) and removed. A batch write still in flight may recreate
-   * its file, which is why the handler exits right after.
+   * For a signal handler, which cannot wait: removes the temporary files (and the spill file) at
+   * once and says what was kept (the partitions already renamed) and removed. A batch write still
+   * in flight may recreate its file, which is why the handler exits right after.
    */
   abortSync(): { kept: string[]; removed: string[] } {
     this.closed = true;
+    this.removeSpill();
     const kept: string[] = [];
     const removed: string[] = [];
     for (const p of this.partitions.values()) {
       if (p.started) {
+        const tempPath = this.tempPathOf(p.dt);
         try {
-          unlinkSync(p.tempPath);
+          unlinkSync(tempPath);
         } catch {
           // Already gone.
         }
-        removed.push(p.tempPath);
+        removed.push(tempPath);
         p.started = false;
-      } else if (p.renamed) kept.push(p.file.path);
+      } else if (p.renamed) kept.push(this.pathOf(p.dt));
     }
     return { kept, removed };
   }
 
   /** The final paths of the partitions written so far (complete or not). */
   finalPaths(): string[] {
-    return [...this.partitions.values()].map((p) => p.file.path);
+    return [...this.partitions.values()].map((p) => this.pathOf(p.dt));
   }
 
   private throwIfFailed(): void {
@@ -214,32 +286,96 @@ export class PartitionWriter {
     }
   }
 
-  private open(dt: string): OpenPartition {
-    const relativePath = partitionPath(this.granularity, dt, this.name, this.compression);
+  private relativePathOf(dt: string): string {
+    return partitionPath(this.granularity, dt, this.name, this.compression);
+  }
+
+  private pathOf(dt: string): string {
+    return path.join(this.dir, ...this.relativePathOf(dt).split('/'));
+  }
+
+  private tempPathOf(dt: string): string {
+    return `${this.pathOf(dt)}.${process.pid}${TEMP_SUFFIX}`;
+  }
+
+  private fileOf(p: OpenPartition): PartitionFile {
+    const relativePath = this.relativePathOf(p.dt);
     const filePath = path.join(this.dir, ...relativePath.split('/'));
+    return { granularity: this.granularity, dt: p.dt, relativePath, path: filePath, records: p.records };
+  }
+
+  private open(dt: string): OpenPartition {
     const partition: OpenPartition = {
-      file: { granularity: this.granularity, dt, relativePath, path: filePath, records: 0 },
-      tempPath: `${filePath}.${process.pid}${TEMP_SUFFIX}`,
-      // Small at first (and from Node's shared pool): thousands of partitions hold only what they have.
-      pending: Buffer.allocUnsafe(INITIAL_BATCH_BYTES),
+      dt,
+      records: 0,
+      // Nothing until its first line: thousands of partitions hold only what they have.
+      pending: EMPTY,
       used: 0,
+      spilled: 0,
+      firstSegment: -1,
+      lastSegment: -1,
       started: false,
       renamed: false,
       failed: false,
-      tail: Promise.resolve(),
+      tail: DONE,
     };
     this.partitions.set(dt, partition);
     return partition;
   }
 
   /**
-   * Over the memory bound: writes the batches at or above the mean size, which frees at least half of
-   * what is held, without turning thousands of small batches into thousands of tiny gzip members.
+   * Over the memory bound: every partition's lines go to the end of the spill file in one sequential
+   * write, and every batch buffer is let go. Synchronous (one write of about MAX_BUFFERED bytes,
+   * mostly to the page cache), so no line can arrive while the buffers are being written.
    */
-  private async flushLargest(): Promise<void> {
-    const holding = [...this.partitions.values()].filter((p) => p.used);
-    const mean = this.buffered / holding.length;
-    for (const p of holding) if (p.used >= mean) await this.flush(p);
+  private spill(): void {
+    const batches: Buffer[] = [];
+    const spilled: OpenPartition[] = [];
+    let position = this.spillSize;
+    for (const p of this.partitions.values()) {
+      if (p.used && !p.failed) {
+        batches.push(p.pending.subarray(0, p.used));
+        spilled.push(p);
+        const segment = this.segments.add(position, p.used);
+        if (p.lastSegment < 0) p.firstSegment = segment;
+        else this.segments.next[p.lastSegment] = segment;
+        p.lastSegment = segment;
+        p.spilled += p.used;
+        position += p.used;
+      }
+      this.held -= p.pending.length;
+      p.pending = EMPTY;
+      p.used = 0;
+    }
+    try {
+      if (this.spillFd === undefined) {
+        mkdirSync(this.dir, { recursive: true });
+        this.spillPath = path.join(this.dir, `.spill.${process.pid}.${++spillFiles}${TEMP_SUFFIX}`);
+        this.spillFd = openSync(this.spillPath, 'w+');
+      }
+      const written = writevSync(this.spillFd, batches, this.spillSize);
+      if (written !== position - this.spillSize) throw new Error(`short write (${written} bytes)`);
+      this.spillSize = position;
+    } catch (error) {
+      // Those lines are lost: their partitions are dropped, the others kept (as for a failed append).
+      for (const p of spilled) p.failed = true;
+      this.failure ??= { file: this.spillPath ?? this.dir, error };
+      this.throwIfFailed();
+    }
+  }
+
+  /** Closes and removes the spill file; in-flight batches that read from it have ended (or are dropped). */
+  private removeSpill(): void {
+    if (this.spillFd !== undefined) closeSync(this.spillFd);
+    this.spillFd = undefined;
+    if (this.spillPath !== undefined) {
+      try {
+        unlinkSync(this.spillPath);
+      } catch {
+        // Already gone.
+      }
+    }
+    this.spillPath = undefined;
   }
 
   private async flush(partition: OpenPartition, closing = false): Promise<void> {
@@ -248,33 +384,65 @@ export class PartitionWriter {
     if (!closing) this.throwIfFailed();
     // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
     const batch = partition.pending.subarray(0, partition.used);
+    const { firstSegment, spilled } = partition;
+    this.held -= partition.pending.length;
     // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
-    partition.pending = Buffer.allocUnsafe(
-      Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)),
-    );
+    partition.pending = closing
+      ? EMPTY
+      : Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)));
+    this.held += partition.pending.length;
     partition.used = 0;
-    this.buffered -= batch.length;
-    const write = partition.tail.then(() => this.append(partition, batch));
+    partition.spilled = 0;
+    partition.firstSegment = partition.lastSegment = -1;
+    const write = partition.tail.then(() => this.append(partition, firstSegment, spilled, batch));
     partition.tail = write;
     this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
+    void write.finally(() => {
+      this.inFlight.delete(write);
+      // Nothing kept per partition once its writes are done.
+      if (partition.tail === write) partition.tail = DONE;
+    });
   }
 
-  private async append(partition: OpenPartition, batch: Buffer): Promise<void> {
+  /** The batch's spilled lines, read back from the spill file, followed by those in `rest`. */
+  private gather(firstSegment: number, spilled: number, rest: Buffer): Buffer {
+    const batch = Buffer.allocUnsafe(spilled + rest.length);
+    const { position, length, next } = this.segments;
+    let offset = 0;
+    for (let s = firstSegment; s >= 0; s = next[s] as number) {
+      const size = length[s] as number;
+      if (this.spillFd === undefined) throw new Error('the spill file is closed');
+      if (readSync(this.spillFd, batch, offset, size, position[s] as number) !== size) {
+        throw new Error('the spill file is shorter than written');
+      }
+      offset += size;
+    }
+    rest.copy(batch, offset);
+    return batch;
+  }
+
+  private async append(
+    partition: OpenPartition,
+    firstSegment: number,
+    spilled: number,
+    rest: Buffer,
+  ): Promise<void> {
     if (partition.failed) return;
+    const tempPath = this.tempPathOf(partition.dt);
     try {
+      const batch = spilled ? this.gather(firstSegment, spilled, rest) : rest;
       const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
       if (!partition.started) {
-        await mkdir(path.dirname(partition.tempPath), { recursive: true });
+        await mkdir(path.dirname(tempPath), { recursive: true });
         // Marked started before the file exists, so an abort in between still looks for it.
         partition.started = true;
-        await writeFile(partition.tempPath, data);
+        await writeFile(tempPath, data);
       } else {
-        await appendFile(partition.tempPath, data);
+        await appendFile(tempPath, data);
       }
     } catch (error) {
       partition.failed = true;
-      this.failure ??= { file: partition.file.path, error };
+      this.failure ??= { file: this.pathOf(partition.dt), error };
     }
   }
 }
