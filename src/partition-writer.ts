@@ -91,29 +91,48 @@ let spillFiles = 0;
 /**
  * Where the spilled pieces of the batches lie in the spill file: one table for all partitions, each
  * partition's pieces linked in order, so a partition holds two numbers however often it was spilled.
+ * In blocks (16 bytes a piece), so the table never holds twice what it needs while it grows.
  */
 class SpillSegments {
-  position = new Float64Array(1024);
-  length = new Float64Array(1024);
-  next = new Int32Array(1024);
-  count = 0;
+  private static readonly BLOCK_BITS = 14;
+  private static readonly BLOCK = 1 << SpillSegments.BLOCK_BITS;
+  private readonly positions: Float64Array[] = [];
+  private readonly lengths: Uint32Array[] = [];
+  private readonly nexts: Int32Array[] = [];
+  private count = 0;
 
+  /** A new last piece; returns its number. */
   add(position: number, length: number): number {
-    if (this.count === this.next.length) {
-      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
-        const grown = new (a.constructor as new (n: number) => T)(a.length * 2);
-        grown.set(a);
-        return grown;
-      };
-      this.position = grow(this.position);
-      this.length = grow(this.length);
-      this.next = grow(this.next);
-    }
     const i = this.count++;
-    this.position[i] = position;
-    this.length[i] = length;
-    this.next[i] = -1;
+    const [block, k] = this.locate(i);
+    if (k === 0) {
+      this.positions.push(new Float64Array(SpillSegments.BLOCK));
+      this.lengths.push(new Uint32Array(SpillSegments.BLOCK));
+      this.nexts.push(new Int32Array(SpillSegments.BLOCK));
+    }
+    (this.positions[block] as Float64Array)[k] = position;
+    (this.lengths[block] as Uint32Array)[k] = length;
+    (this.nexts[block] as Int32Array)[k] = -1;
     return i;
+  }
+
+  link(from: number, to: number): void {
+    const [block, k] = this.locate(from);
+    (this.nexts[block] as Int32Array)[k] = to;
+  }
+
+  /** The piece's position, length and the next piece of its partition (-1 for none). */
+  get(i: number): [position: number, length: number, next: number] {
+    const [block, k] = this.locate(i);
+    return [
+      (this.positions[block] as Float64Array)[k] as number,
+      (this.lengths[block] as Uint32Array)[k] as number,
+      (this.nexts[block] as Int32Array)[k] as number,
+    ];
+  }
+
+  private locate(i: number): [block: number, k: number] {
+    return [i >>> SpillSegments.BLOCK_BITS, i & (SpillSegments.BLOCK - 1)];
   }
 }
 
@@ -338,7 +357,7 @@ export class PartitionWriter {
         spilled.push(p);
         const segment = this.segments.add(position, p.used);
         if (p.lastSegment < 0) p.firstSegment = segment;
-        else this.segments.next[p.lastSegment] = segment;
+        else this.segments.link(p.lastSegment, segment);
         p.lastSegment = segment;
         p.spilled += p.used;
         position += p.used;
@@ -407,15 +426,15 @@ export class PartitionWriter {
   /** The batch's spilled lines, read back from the spill file, followed by those in `rest`. */
   private gather(firstSegment: number, spilled: number, rest: Buffer): Buffer {
     const batch = Buffer.allocUnsafe(spilled + rest.length);
-    const { position, length, next } = this.segments;
     let offset = 0;
-    for (let s = firstSegment; s >= 0; s = next[s] as number) {
-      const size = length[s] as number;
+    for (let s = firstSegment; s >= 0;) {
+      const [position, size, next] = this.segments.get(s);
       if (this.spillFd === undefined) throw new Error('the spill file is closed');
-      if (readSync(this.spillFd, batch, offset, size, position[s] as number) !== size) {
+      if (readSync(this.spillFd, batch, offset, size, position) !== size) {
         throw new Error('the spill file is shorter than written');
       }
       offset += size;
+      s = next;
     }
     rest.copy(batch, offset);
     return batch;
