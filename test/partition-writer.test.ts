@@ -71,6 +71,73 @@ describe('PartitionWriter', () => {
   });
 });
 
+describe('PartitionWriter over its memory bound (the spill file)', () => {
+  const spillFiles = (dir: string) =>
+    findTempFiles(dir).filter((f) => path.basename(f).startsWith('.spill.'));
+  /** 1,500 partitions, rows spread over them in a scrambled order. */
+  const writeMany = async (dir: string, maxBuffered: number, during?: (w: PartitionWriter) => void) => {
+    const writer = new PartitionWriter(dir, 'day', 'n', 'gzip', { flushAt: 4096, maxBuffered });
+    for (let i = 0; i < 30_000; i++) {
+      const date = day((i * 7919) % 1500);
+      await writer.write(normaliseRow({ date, requestCount: i, templateUri: `/api/v2/x/${i % 97}` }, ctx));
+      if (i === 20_000) during?.(writer);
+    }
+    return writer;
+  };
+
+  it('spills to one file and reads it back: the same files, byte for byte, as with no bound', async () => {
+    const bounded = tempDir('pw-spill');
+    let spilling: string[] = [];
+    const files = await (await writeMany(bounded, 32 * 1024, () => (spilling = spillFiles(bounded)))).close();
+    expect(spilling).toHaveLength(1); // one spill file while writing, whatever the partition count
+    expect(findTempFiles(bounded)).toEqual([]); // and none after close
+    const unbounded = tempDir('pw-nospill');
+    const reference = await (
+      await writeMany(unbounded, 1e12, () => expect(spillFiles(unbounded)).toEqual([]))
+    ).close();
+    expect(files).toHaveLength(1500);
+    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
+    for (const [i, f] of files.entries()) {
+      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
+    }
+    let sum = 0;
+    for (const f of files) {
+      const lines = gunzipSync(readFileSync(f.path)).toString().trimEnd().split('\n');
+      expect(lines).toHaveLength(f.records);
+      sum += lines.map((l) => JSON.parse(l).requests as number).reduce((a, b) => a + b, 0);
+    }
+    expect(sum).toBe((30_000 * 29_999) / 2);
+    for (const f of files.filter((_, i) => i % 300 === 0))
+      expect(execFileSync('gzip', ['-t', f.path]).toString()).toBe('');
+  });
+
+  it('counts the capacity of the batch buffers, not only the bytes in them', async () => {
+    // Each partition is written until its batch goes to its file: what stays is an empty buffer
+    // sized for the next batch. Counting bytes in use, the writer would never reach 4 KiB.
+    const dir = tempDir('pw-capacity');
+    const writer = new PartitionWriter(dir, 'day', 'n', 'none', { flushAt: 1024, maxBuffered: 4096 });
+    for (let d = 0; d < 6; d++) {
+      for (let i = 0; i < 12; i++) await writer.write(normaliseRow({ date: day(d), requests: i }, ctx));
+    }
+    expect(spillFiles(dir)).toHaveLength(1);
+    const files = await writer.close();
+    expect(files.map((f) => f.records)).toEqual([12, 12, 12, 12, 12, 12]);
+    for (const f of files) expect(readFileSync(f.path, 'utf8').trimEnd().split('\n')).toHaveLength(12);
+  });
+
+  it('abort() and abortSync() remove the spill file with the temporary files', async () => {
+    for (const how of ['abort', 'abortSync'] as const) {
+      const dir = tempDir(`pw-spill-${how}`);
+      const writer = await writeMany(dir, 32 * 1024);
+      expect(spillFiles(dir)).toHaveLength(1);
+      if (how === 'abort') await writer.abort();
+      else writer.abortSync();
+      expect(findTempFiles(dir)).toEqual([]);
+      expect(writer.completedFiles()).toEqual([]);
+    }
+  });
+});
+
 describe('removeStaleFiles', () => {
   it('removes partition files this run did not write, only inside the layout, never the replayed file', async () => {
     const dir = tempDir('stale');
