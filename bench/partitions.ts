@@ -5,7 +5,15 @@
  * round (the counts run in a rotating order), median of the rounds with the lowest and highest.
  */
 import { once } from 'node:events';
-import { createWriteStream, existsSync, readdirSync, rmSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { legacyBenchRow } from './generate.js';
 import { type BenchResult, loadNow, type Measured, measure, median, result, round3 } from './measure.js';
@@ -45,6 +53,26 @@ async function replay(file: string, outputDir: string, partitions: number): Prom
   }
   rmSync(outputDir, { recursive: true, force: true });
   return run;
+}
+
+/**
+ * The floor the file system sets: `n` partition folders made, each with one 2 KB file written under a
+ * temporary name and renamed (what the action does per partition at least), then all removed.
+ */
+function layoutFloor(n: number): { makeS: number; removeS: number } {
+  const dir = path.join(OUT, `layout-floor-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  const data = Buffer.alloc(2048, 'x');
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    const folder = path.join(dir, 'granularity=day', `dt=${i}`);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'f.partial'), data);
+    renameSync(path.join(folder, 'f.partial'), path.join(folder, 'f.json.gz'));
+  }
+  const made = performance.now();
+  rmSync(dir, { recursive: true, force: true });
+  return { makeS: (made - started) / 1000, removeS: (performance.now() - made) / 1000 };
 }
 
 export async function partitionBench(
@@ -103,5 +131,18 @@ export async function partitionBench(
       });
     }
   }
+  const floorLoad = loadNow();
+  const largest = Math.max(...counts);
+  const floor = layoutFloor(largest);
+  results.push({
+    ...result(
+      `partitions: floor, ${largest} folders and files made (mkdir, write, rename)`,
+      floor.makeS,
+      's',
+      null,
+    ),
+    load: { start: floorLoad, end: loadNow() },
+    note: `removing them took ${round3(floor.removeS)} s; the action also lists and clears the folders (stale files)`,
+  });
   return results;
 }
