@@ -10,10 +10,11 @@
  *   sequential write, and each partition keeps only where its pieces lie. A partition's pieces are
  *   read back when its batch is complete, so thousands of small partitions cost neither memory nor
  *   thousands of tiny gzip members and appends.
- * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition (or at
- * close), whatever else is buffered or spilled: the bytes of each file are a pure function of its
- * records and their order, whether a line comes as a record (write) or already encoded
- * (writeEncodedLine, the fast replay path).
+ * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition, at
+ * close, or when its lines lie in MAX_PIECES pieces of the spill file (which bounds what the writer
+ * holds per partition): the bytes are a pure function of the records and their order, whether a
+ * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path); below
+ * MAX_PIECES pieces, they do not depend on the memory bound at all.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writevSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -46,8 +47,9 @@ interface OpenPartition {
   /** This partition's batch: UTF-8 lines in pending[0..used); EMPTY when it holds none. */
   pending: Buffer;
   used: number;
-  /** Earlier lines of the batch, in the spill file: `spilled` bytes in segments first..last. */
+  /** Earlier lines of the batch, in the spill file: `spilled` bytes in `pieces` segments first..last. */
   spilled: number;
+  pieces: number;
   firstSegment: number;
   lastSegment: number;
   /** Whether the temporary file exists (the first batch creates it, truncating any leftover). */
@@ -77,6 +79,12 @@ export interface LineEncoder {
   writeLine(out: Buffer, offset: number): number;
 }
 
+/**
+ * A batch spread over this many pieces of the spill file is written: 16 bytes a piece, so at most
+ * 256 bytes of the table per partition however many rows it gets before its batch is full.
+ */
+const MAX_PIECES = 16;
+
 /** A partition's first batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
 const INITIAL_BATCH_BYTES = 256;
 const EMPTY = Buffer.alloc(0);
@@ -100,12 +108,16 @@ class SpillSegments {
   private readonly lengths: Uint32Array[] = [];
   private readonly nexts: Int32Array[] = [];
   private count = 0;
+  /** Pieces already read back, for reuse: the table holds only the pieces not yet written. */
+  private free = -1;
 
   /** A new last piece; returns its number. */
   add(position: number, length: number): number {
-    const i = this.count++;
+    let i = this.free;
+    if (i >= 0) this.free = this.get(i)[2];
+    else i = this.count++;
     const [block, k] = this.locate(i);
-    if (k === 0) {
+    if (k === 0 && block === this.positions.length) {
       this.positions.push(new Float64Array(SpillSegments.BLOCK));
       this.lengths.push(new Uint32Array(SpillSegments.BLOCK));
       this.nexts.push(new Int32Array(SpillSegments.BLOCK));
@@ -114,6 +126,15 @@ class SpillSegments {
     (this.lengths[block] as Uint32Array)[k] = length;
     (this.nexts[block] as Int32Array)[k] = -1;
     return i;
+  }
+
+  /** Gives the chain from `first` on back for reuse. */
+  release(first: number): void {
+    if (first < 0) return;
+    let last = first;
+    for (let next = this.get(last)[2]; next >= 0; next = this.get(last)[2]) last = next;
+    this.link(last, this.free);
+    this.free = first;
   }
 
   link(from: number, to: number): void {
@@ -201,7 +222,9 @@ export class PartitionWriter {
   private async lineAdded(partition: OpenPartition): Promise<void> {
     partition.records++;
     if (partition.spilled + partition.used >= this.limits.flushAt) await this.flush(partition);
-    if (this.held > this.limits.maxBuffered) this.spill();
+    if (this.held > this.limits.maxBuffered) {
+      for (const full of this.spill()) await this.flush(full);
+    }
   }
 
   /**
@@ -298,11 +321,12 @@ export class PartitionWriter {
   }
 
   private throwIfFailed(): void {
-    if (this.failure) {
-      throw new UserError(
-        `Could not write the NDJSON file ${this.failure.file}: ${describeError(this.failure.error)}`,
-      );
-    }
+    if (this.failure) throw this.failed();
+  }
+
+  private failed(): UserError {
+    const { file, error } = this.failure ?? { file: this.dir, error: undefined };
+    return new UserError(`Could not write the NDJSON file ${file}: ${describeError(error)}`);
   }
 
   private relativePathOf(dt: string): string {
@@ -331,6 +355,7 @@ export class PartitionWriter {
       pending: EMPTY,
       used: 0,
       spilled: 0,
+      pieces: 0,
       firstSegment: -1,
       lastSegment: -1,
       started: false,
@@ -347,8 +372,9 @@ export class PartitionWriter {
    * write, and every batch buffer is let go. Synchronous (one write of about MAX_BUFFERED bytes,
    * mostly to the page cache), so no line can arrive while the buffers are being written.
    */
-  private spill(): void {
+  private spill(): OpenPartition[] {
     const batches: Buffer[] = [];
+    const full: OpenPartition[] = [];
     const spilled: OpenPartition[] = [];
     let position = this.spillSize;
     for (const p of this.partitions.values()) {
@@ -359,6 +385,7 @@ export class PartitionWriter {
         if (p.lastSegment < 0) p.firstSegment = segment;
         else this.segments.link(p.lastSegment, segment);
         p.lastSegment = segment;
+        if (++p.pieces >= MAX_PIECES) full.push(p);
         p.spilled += p.used;
         position += p.used;
       }
@@ -375,11 +402,12 @@ export class PartitionWriter {
       const written = writevSync(this.spillFd, batches, this.spillSize);
       if (written !== position - this.spillSize) throw new Error(`short write (${written} bytes)`);
       this.spillSize = position;
+      return full;
     } catch (error) {
       // Those lines are lost: their partitions are dropped, the others kept (as for a failed append).
       for (const p of spilled) p.failed = true;
       this.failure ??= { file: this.spillPath ?? this.dir, error };
-      this.throwIfFailed();
+      throw this.failed();
     }
   }
 
@@ -406,12 +434,14 @@ export class PartitionWriter {
     const { firstSegment, spilled } = partition;
     this.held -= partition.pending.length;
     // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
-    partition.pending = closing
-      ? EMPTY
-      : Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)));
+    partition.pending =
+      closing || !batch.length
+        ? EMPTY
+        : Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)));
     this.held += partition.pending.length;
     partition.used = 0;
     partition.spilled = 0;
+    partition.pieces = 0;
     partition.firstSegment = partition.lastSegment = -1;
     const write = partition.tail.then(() => this.append(partition, firstSegment, spilled, batch));
     partition.tail = write;
@@ -437,6 +467,7 @@ export class PartitionWriter {
       s = next;
     }
     rest.copy(batch, offset);
+    this.segments.release(firstSegment);
     return batch;
   }
 
@@ -446,7 +477,7 @@ export class PartitionWriter {
     spilled: number,
     rest: Buffer,
   ): Promise<void> {
-    if (partition.failed) return;
+    if (partition.failed) return this.segments.release(firstSegment);
     const tempPath = this.tempPathOf(partition.dt);
     try {
       const batch = spilled ? this.gather(firstSegment, spilled, rest) : rest;
