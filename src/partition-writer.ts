@@ -513,7 +513,11 @@ export async function removeStaleFiles(
   keep: Iterable<string>,
   protect?: { dev: number; ino: number },
 ): Promise<string[]> {
-  const keepSet = new Set([...keep].map((p) => path.resolve(p)));
+  // Kept files by their path below `dir` (`granularity=…/dt=…/name`): one key per entry to look up.
+  const root = path.resolve(dir);
+  const keepSet = new Set(
+    [...keep].map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/')),
+  );
   const removed: string[] = [];
   // Directory entries carry their type (as lstat would: a link is not a folder), so a folder of
   // this run's files costs one readdir: with thousands of partitions, stat calls were most of it.
@@ -522,14 +526,15 @@ export async function removeStaleFiles(
     const entries = await readdir(dtDir, { withFileTypes: true });
     let left = entries.length;
     for (const entry of entries) {
+      const relative = `${g}/${dt}/${entry.name}`;
+      if (!DATA_FILE.test(entry.name) || !entry.isFile() || keepSet.has(relative)) continue;
       const file = path.join(dtDir, entry.name);
-      if (!DATA_FILE.test(entry.name) || !entry.isFile() || keepSet.has(path.resolve(file))) continue;
       if (protect) {
         const info = await lstat(file);
         if (info.dev === protect.dev && info.ino === protect.ino) continue;
       }
       await unlink(file);
-      removed.push(`${g}/${dt}/${entry.name}`);
+      removed.push(relative);
       left--;
     }
     if (!left) await rmdir(dtDir).catch(() => undefined); // only when empty
