@@ -157,6 +157,39 @@ class SpillSegments {
   }
 }
 
+/**
+ * Batch buffers by size (256 bytes times a power of two), handed back when their lines are written
+ * and reused: without it, every sweep over thousands of partitions dropped thousands of buffers
+ * that had lived long enough to be promoted, garbage for a full collection to find. Holds at most
+ * `limit` bytes; past that, buffers are left to the garbage collector.
+ */
+class BufferPool {
+  private readonly free: Buffer[][] = [];
+  private bytes = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** A buffer of at least `size` bytes. */
+  take(size: number): Buffer {
+    const k = BufferPool.classOf(size);
+    const buffer = this.free[k]?.pop();
+    if (!buffer) return Buffer.allocUnsafe(INITIAL_BATCH_BYTES * 2 ** k);
+    this.bytes -= buffer.length;
+    return buffer;
+  }
+
+  /** Takes back a buffer from take() that nothing uses any more. */
+  give(buffer: Buffer): void {
+    if (!buffer.length || this.bytes + buffer.length > this.limit) return;
+    (this.free[BufferPool.classOf(buffer.length)] ??= []).push(buffer);
+    this.bytes += buffer.length;
+  }
+
+  private static classOf(size: number): number {
+    return Math.max(0, Math.ceil(Math.log2(size / INITIAL_BATCH_BYTES)));
+  }
+}
+
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -167,6 +200,7 @@ export class PartitionWriter {
   private failure: { file: string; error: unknown } | undefined;
   private readonly limits: WriterLimits;
   private readonly segments = new SpillSegments();
+  private readonly buffers: BufferPool;
   /** The spill file (made at the first spill, removed at close or abort) and its size. */
   private spillPath: string | undefined;
   private spillFd: number | undefined;
@@ -180,6 +214,7 @@ export class PartitionWriter {
     limits: Partial<WriterLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.buffers = new BufferPool(this.limits.maxBuffered);
   }
 
   /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
@@ -209,11 +244,10 @@ export class PartitionWriter {
     const partition = this.partitions.get(dt) ?? this.open(dt);
     const pending = partition.pending;
     if (partition.used + length > pending.length) {
-      const grown = Buffer.allocUnsafe(
-        Math.max(INITIAL_BATCH_BYTES, pending.length * 2, partition.used + length),
-      );
+      const grown = this.buffers.take(Math.max(pending.length * 2, partition.used + length));
       pending.copy(grown, 0, 0, partition.used);
       this.held += grown.length - pending.length;
+      this.buffers.give(pending);
       partition.pending = grown;
     }
     return partition;
@@ -376,6 +410,7 @@ export class PartitionWriter {
     const batches: Buffer[] = [];
     const full: OpenPartition[] = [];
     const spilled: OpenPartition[] = [];
+    const released: Buffer[] = [];
     let position = this.spillSize;
     for (const p of this.partitions.values()) {
       if (p.used && !p.failed) {
@@ -390,6 +425,7 @@ export class PartitionWriter {
         position += p.used;
       }
       this.held -= p.pending.length;
+      released.push(p.pending);
       p.pending = EMPTY;
       p.used = 0;
     }
@@ -402,6 +438,7 @@ export class PartitionWriter {
       const written = writevSync(this.spillFd, batches, this.spillSize);
       if (written !== position - this.spillSize) throw new Error(`short write (${written} bytes)`);
       this.spillSize = position;
+      for (const buffer of released) this.buffers.give(buffer);
       return full;
     } catch (error) {
       // Those lines are lost: their partitions are dropped, the others kept (as for a failed append).
@@ -430,20 +467,16 @@ export class PartitionWriter {
     // Before taking the batch: a failure leaves the lines in place for close() to write.
     if (!closing) this.throwIfFailed();
     // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
-    const batch = partition.pending.subarray(0, partition.used);
-    const { firstSegment, spilled } = partition;
-    this.held -= partition.pending.length;
+    const { pending, used, firstSegment, spilled } = partition;
+    this.held -= pending.length;
     // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
-    partition.pending =
-      closing || !batch.length
-        ? EMPTY
-        : Buffer.allocUnsafe(Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)));
+    partition.pending = closing || !used ? EMPTY : this.buffers.take(Math.min(this.limits.flushAt * 2, used));
     this.held += partition.pending.length;
     partition.used = 0;
     partition.spilled = 0;
     partition.pieces = 0;
     partition.firstSegment = partition.lastSegment = -1;
-    const write = partition.tail.then(() => this.append(partition, firstSegment, spilled, batch));
+    const write = partition.tail.then(() => this.append(partition, firstSegment, spilled, pending, used));
     partition.tail = write;
     this.inFlight.add(write);
     void write.finally(() => {
@@ -453,9 +486,8 @@ export class PartitionWriter {
     });
   }
 
-  /** The batch's spilled lines, read back from the spill file, followed by those in `rest`. */
-  private gather(firstSegment: number, spilled: number, rest: Buffer): Buffer {
-    const batch = Buffer.allocUnsafe(spilled + rest.length);
+  /** The batch's spilled lines, read back from the spill file, then `rest`, into `batch`. */
+  private gather(firstSegment: number, rest: Buffer, batch: Buffer): void {
     let offset = 0;
     for (let s = firstSegment; s >= 0;) {
       const [position, size, next] = this.segments.get(s);
@@ -468,19 +500,23 @@ export class PartitionWriter {
     }
     rest.copy(batch, offset);
     this.segments.release(firstSegment);
-    return batch;
   }
 
+  /** Writes `spilled` bytes from the spill file and pending[0..used) as one batch; gives the buffers back. */
   private async append(
     partition: OpenPartition,
     firstSegment: number,
     spilled: number,
-    rest: Buffer,
+    pending: Buffer,
+    used: number,
   ): Promise<void> {
-    if (partition.failed) return this.segments.release(firstSegment);
+    const gathered = spilled ? this.buffers.take(spilled + used) : EMPTY;
     const tempPath = this.tempPathOf(partition.dt);
     try {
-      const batch = spilled ? this.gather(firstSegment, spilled, rest) : rest;
+      if (partition.failed) return this.segments.release(firstSegment);
+      const rest = pending.subarray(0, used);
+      const batch = spilled ? gathered.subarray(0, spilled + used) : rest;
+      if (spilled) this.gather(firstSegment, rest, batch);
       const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
       if (!partition.started) {
         await mkdir(path.dirname(tempPath), { recursive: true });
@@ -493,6 +529,10 @@ export class PartitionWriter {
     } catch (error) {
       partition.failed = true;
       this.failure ??= { file: this.pathOf(partition.dt), error };
+    } finally {
+      // gzip and the write are done with them.
+      this.buffers.give(pending);
+      this.buffers.give(gathered);
     }
   }
 }
