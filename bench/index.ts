@@ -9,6 +9,7 @@ import path from 'node:path';
 import { coldStartBench } from './cold-start.js';
 import { type BenchResult, loadNow } from './measure.js';
 import { pagingBench } from './paging.js';
+import { partitionBench } from './partitions.js';
 import { OUT } from './paths.js';
 import { pipelineBench } from './pipeline.js';
 import { pollingBench } from './polling.js';
@@ -38,6 +39,9 @@ await emit(() => pagingBench(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_0
 await emit(() => pollingBench());
 await emit(() => coldStartBench(quick ? 3 : 10));
 await emit(() => pipelineBench(quick ? 1 : 3));
+await emit(() =>
+  quick ? partitionBench(30_000, [30, 300, 3_000], 1) : partitionBench(300_000, [30, 3_000, 30_000], 3),
+);
 writeFileSync(
   path.join(OUT, quick ? 'results-quick.json' : 'results.json'),
   JSON.stringify(all, null, 2) + '\n',

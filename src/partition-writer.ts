@@ -2,22 +2,34 @@
  * Writes records as NDJSON, one file per partition, so that no file is ever seen half-written:
  * - each partition is written under a temporary name (`<final>.<pid>.partial`) and renamed to its
  *   final name only when complete (close()); abort() and abortSync() remove the temporary files;
- * - no file stays open: lines are buffered per partition and appended in batches, each batch a
- *   complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and Athena),
- *   so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
- * - memory is bounded: a partition's batch is written at FLUSH_AT bytes, and when all batches
- *   together pass MAX_BUFFERED every batch is written, so memory does not grow with the partition count.
- * The bytes are a pure function of the records and their order (batch boundaries included), whether a
- * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path).
+ * - no partition file stays open: lines are buffered per partition and appended in batches, each
+ *   batch a complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and
+ *   Athena), so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
+ * - memory is bounded: when the batch buffers together hold more than MAX_BUFFERED bytes (capacity,
+ *   not just the bytes used), all of them go, uncompressed, into one spill file in a single
+ *   sequential write, and each partition keeps only where its pieces lie. A partition's pieces are
+ *   read back when its batch is complete, so thousands of small partitions cost neither memory nor
+ *   thousands of tiny gzip members and appends.
+ * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition, at
+ * close, or when its lines lie in MAX_PIECES pieces of the spill file (which bounds what the writer
+ * holds per partition): the bytes are a pure function of the records and their order, whether a
+ * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path); below
+ * MAX_PIECES pieces, they do not depend on the memory bound at all.
  */
-import { readdirSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writevSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Compression } from './types.js';
 import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
 import { recordLine, type UsageRecord } from './records.js';
-import { GzipMembers } from './gzip-members.js';
+
+// A fresh deflate state for every batch: a reused zlib stream (reset between batches) was measured
+// giving slightly different bytes for the same batch depending on what it compressed before, and a
+// file's bytes must be a function of its records alone.
+const gzipAsync = promisify(gzip);
 
 export interface PartitionFile {
   granularity: PartitionGranularity;
@@ -28,12 +40,21 @@ export interface PartitionFile {
   records: number;
 }
 
+/**
+ * What the writer holds per partition, kept small (paths are derived from `dt` when needed):
+ * with tens of thousands of partitions, this is most of what grows with their number.
+ */
 interface OpenPartition {
-  file: PartitionFile;
-  tempPath: string;
-  /** This partition's batch: UTF-8 lines in pending[0..used). */
+  dt: string;
+  records: number;
+  /** This partition's batch: UTF-8 lines in pending[0..used); EMPTY when it holds none. */
   pending: Buffer;
   used: number;
+  /** Earlier lines of the batch, in the spill file: `spilled` bytes in `pieces` segments first..last. */
+  spilled: number;
+  pieces: number;
+  firstSegment: number;
+  lastSegment: number;
   /** Whether the temporary file exists (the first batch creates it, truncating any leftover). */
   started: boolean;
   /** Whether the complete file has its final name. */
@@ -47,7 +68,7 @@ interface OpenPartition {
 export interface WriterLimits {
   /** A partition's batch is written when it reaches this many bytes. */
   flushAt: number;
-  /** All batches together: past this, every batch is written. */
+  /** All batch buffers together (their capacity): past this, they go to the spill file. */
   maxBuffered: number;
   /** Batch writes in flight at once (each opens one file for the time of one append). */
   maxInFlight: number;
@@ -61,22 +82,135 @@ export interface LineEncoder {
   writeLine(out: Buffer, offset: number): number;
 }
 
-/** A new partition's batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
+/**
+ * A batch spread over this many pieces of the spill file is written: 16 bytes a piece, so at most
+ * 256 bytes of the table per partition however many rows it gets before its batch is full.
+ */
+const MAX_PIECES = 16;
+
+/** A partition's first batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
 const INITIAL_BATCH_BYTES = 256;
+const EMPTY = Buffer.alloc(0);
+const DONE = Promise.resolve();
 
 /** The suffix of a partition file being written; such a file is never a result. */
 export const TEMP_SUFFIX = '.partial';
 
+/** Tells apart the spill files of two writers of one process (the fast path's and the general one's). */
+let spillFiles = 0;
+
+/**
+ * Where the spilled pieces of the batches lie in the spill file: one table for all partitions, each
+ * partition's pieces linked in order, so a partition holds two numbers however often it was spilled.
+ * In blocks (16 bytes a piece), so the table never holds twice what it needs while it grows.
+ */
+class SpillSegments {
+  private static readonly BLOCK_BITS = 14;
+  private static readonly BLOCK = 1 << SpillSegments.BLOCK_BITS;
+  private readonly positions: Float64Array[] = [];
+  private readonly lengths: Uint32Array[] = [];
+  private readonly nexts: Int32Array[] = [];
+  private count = 0;
+  /** Pieces already read back, for reuse: the table holds only the pieces not yet written. */
+  private free = -1;
+
+  /** A new last piece; returns its number. */
+  add(position: number, length: number): number {
+    let i = this.free;
+    if (i >= 0) this.free = this.get(i)[2];
+    else i = this.count++;
+    const [block, k] = this.locate(i);
+    if (k === 0 && block === this.positions.length) {
+      this.positions.push(new Float64Array(SpillSegments.BLOCK));
+      this.lengths.push(new Uint32Array(SpillSegments.BLOCK));
+      this.nexts.push(new Int32Array(SpillSegments.BLOCK));
+    }
+    (this.positions[block] as Float64Array)[k] = position;
+    (this.lengths[block] as Uint32Array)[k] = length;
+    (this.nexts[block] as Int32Array)[k] = -1;
+    return i;
+  }
+
+  /** Gives the chain from `first` on back for reuse. */
+  release(first: number): void {
+    if (first < 0) return;
+    let last = first;
+    for (let next = this.get(last)[2]; next >= 0; next = this.get(last)[2]) last = next;
+    this.link(last, this.free);
+    this.free = first;
+  }
+
+  link(from: number, to: number): void {
+    const [block, k] = this.locate(from);
+    (this.nexts[block] as Int32Array)[k] = to;
+  }
+
+  /** The piece's position, length and the next piece of its partition (-1 for none). */
+  get(i: number): [position: number, length: number, next: number] {
+    const [block, k] = this.locate(i);
+    return [
+      (this.positions[block] as Float64Array)[k] as number,
+      (this.lengths[block] as Uint32Array)[k] as number,
+      (this.nexts[block] as Int32Array)[k] as number,
+    ];
+  }
+
+  private locate(i: number): [block: number, k: number] {
+    return [i >>> SpillSegments.BLOCK_BITS, i & (SpillSegments.BLOCK - 1)];
+  }
+}
+
+/**
+ * Batch buffers by size (256 bytes times a power of two), handed back when their lines are written
+ * and reused: without it, every sweep over thousands of partitions dropped thousands of buffers
+ * that had lived long enough to be promoted, garbage for a full collection to find. Holds at most
+ * `limit` bytes; past that, buffers are left to the garbage collector.
+ */
+class BufferPool {
+  private readonly free: Buffer[][] = [];
+  private bytes = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** A buffer of at least `size` bytes. */
+  take(size: number): Buffer {
+    const k = BufferPool.classOf(size);
+    const buffer = this.free[k]?.pop();
+    if (!buffer) return Buffer.allocUnsafe(INITIAL_BATCH_BYTES * 2 ** k);
+    this.bytes -= buffer.length;
+    return buffer;
+  }
+
+  /** Takes back a buffer from take() that nothing uses any more. */
+  give(buffer: Buffer): void {
+    if (!buffer.length || this.bytes + buffer.length > this.limit) return;
+    (this.free[BufferPool.classOf(buffer.length)] ??= []).push(buffer);
+    this.bytes += buffer.length;
+  }
+
+  private static classOf(size: number): number {
+    return Math.max(0, Math.ceil(Math.log2(size / INITIAL_BATCH_BYTES)));
+  }
+}
+
 export class PartitionWriter {
   private readonly partitions = new Map<string, OpenPartition>();
   private readonly inFlight = new Set<Promise<void>>();
-  private buffered = 0;
+  /** The capacity of all batch buffers, what the memory bound counts. */
+  private held = 0;
   private closed = false;
   /** The first write error of any partition: later writes and close() report it. */
   private failure: { file: string; error: unknown } | undefined;
   private readonly limits: WriterLimits;
-  /** One deflate engine per write in flight, reused for every batch (see gzip-members.ts). */
-  private readonly gzip: GzipMembers;
+  private readonly segments = new SpillSegments();
+  private readonly buffers: BufferPool;
+  /** The spill file (made at the first spill, removed at close or abort) and its size. */
+  private spillPath: string | undefined;
+  private spillFd: number | undefined;
+  private spillSize = 0;
+  /** The names of the temporary files: the final ones as known when the writer was made. */
+  private readonly tempGranularity: PartitionGranularity;
+  private readonly tempName: string;
 
   constructor(
     private readonly dir: string,
@@ -86,47 +220,9 @@ export class PartitionWriter {
     limits: Partial<WriterLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.gzip = new GzipMembers(6, this.limits.maxInFlight);
-  }
-
-  /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
-  async write(record: UsageRecord): Promise<void> {
-    const line = recordLine(record);
-    const length = Buffer.byteLength(line);
-    const partition = this.reserve(record.date, length);
-    partition.used += partition.pending.write(line, partition.used);
-    await this.lineAdded(partition, length);
-  }
-
-  /**
-   * One line of `length` bytes already known to be a valid record line for the partition of `dt`,
-   * written by `encoder` straight into the batch: the same bytes, batches and files as write() of the
-   * record it encodes, without building the record or its JSON text.
-   */
-  async writeEncodedLine(dt: string, length: number, encoder: LineEncoder): Promise<void> {
-    const partition = this.reserve(dt, length);
-    partition.used = encoder.writeLine(partition.pending, partition.used);
-    await this.lineAdded(partition, length);
-  }
-
-  /** The partition of `dt`, with room for `length` more bytes in its batch. */
-  private reserve(dt: string, length: number): OpenPartition {
-    this.throwIfFailed();
-    if (this.closed) throw new Error('PartitionWriter: write after close');
-    const partition = this.partitions.get(dt) ?? this.open(dt);
-    if (partition.used + length > partition.pending.length) {
-      const grown = Buffer.allocUnsafe(Math.max(partition.pending.length * 2, partition.used + length));
-      partition.pending.copy(grown, 0, 0, partition.used);
-      partition.pending = grown;
-    }
-    return partition;
-  }
-
-  private async lineAdded(partition: OpenPartition, length: number): Promise<void> {
-    partition.file.records++;
-    this.buffered += length;
-    if (partition.used >= this.limits.flushAt) await this.flush(partition);
-    if (this.buffered > this.limits.maxBuffered) await this.flushLargest();
+    this.buffers = new BufferPool(this.limits.maxBuffered);
+    this.tempGranularity = granularity;
+    this.tempName = name;
   }
 
   /**
@@ -137,16 +233,59 @@ export class PartitionWriter {
   nameFiles(granularity: PartitionGranularity, name: string): void {
     this.granularity = granularity;
     this.name = name;
-    for (const p of this.partitions.values()) Object.assign(p.file, this.fileNames(p.file.dt));
   }
 
-  private fileNames(dt: string): Pick<PartitionFile, 'granularity' | 'relativePath' | 'path'> {
-    const relativePath = partitionPath(this.granularity, dt, this.name, this.compression);
-    return {
-      granularity: this.granularity,
-      relativePath,
-      path: path.join(this.dir, ...relativePath.split('/')),
-    };
+  /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
+  async write(record: UsageRecord): Promise<void> {
+    const line = recordLine(record);
+    const length = Buffer.byteLength(line);
+    const partition = this.reserve(record.date, length);
+    partition.used += partition.pending.write(line, partition.used);
+    await this.lineAdded(partition);
+  }
+
+  /**
+   * One line of `length` bytes already known to be a valid record line for the partition of `dt`,
+   * written by `encoder` straight into the batch: the same bytes, batches and files as write() of the
+   * record it encodes, without building the record or its JSON text.
+   */
+  writeEncodedLine(dt: string, length: number, encoder: LineEncoder): Promise<void> | undefined {
+    const partition = this.reserve(dt, length);
+    partition.used = encoder.writeLine(partition.pending, partition.used);
+    // Most lines only go into the batch: no promise for them (a million rows, a million promises).
+    return this.lineAdded(partition);
+  }
+
+  /** The partition of `dt`, with room for `length` more bytes in its batch. */
+  private reserve(dt: string, length: number): OpenPartition {
+    this.throwIfFailed();
+    if (this.closed) throw new Error('PartitionWriter: write after close');
+    const partition = this.partitions.get(dt) ?? this.open(dt);
+    const pending = partition.pending;
+    if (partition.used + length > pending.length) {
+      const grown = this.buffers.take(Math.max(pending.length * 2, partition.used + length));
+      pending.copy(grown, 0, 0, partition.used);
+      this.held += grown.length - pending.length;
+      this.buffers.give(pending);
+      partition.pending = grown;
+    }
+    return partition;
+  }
+
+  /** Undefined when the line only went into its batch; else what to wait for. */
+  private lineAdded(partition: OpenPartition): Promise<void> | undefined {
+    partition.records++;
+    if (partition.spilled + partition.used < this.limits.flushAt && this.held <= this.limits.maxBuffered) {
+      return undefined;
+    }
+    return this.batchFull(partition);
+  }
+
+  private async batchFull(partition: OpenPartition): Promise<void> {
+    if (partition.spilled + partition.used >= this.limits.flushAt) await this.flush(partition);
+    if (this.held > this.limits.maxBuffered) {
+      for (const full of this.spill()) await this.flush(full);
+    }
   }
 
   /**
@@ -157,23 +296,37 @@ export class PartitionWriter {
   async close(): Promise<PartitionFile[]> {
     this.closed = true;
     const partitions = [...this.partitions.values()];
-    for (const partition of partitions) if (partition.used) await this.flush(partition, true);
-    await Promise.allSettled(partitions.map((p) => p.tail));
-    this.gzip.close();
     for (const partition of partitions) {
-      if (partition.failed) {
-        if (partition.started) await unlink(partition.tempPath).catch(() => undefined);
-        partition.started = false;
-        continue;
+      if (partition.used || partition.spilled) await this.flush(partition, true);
+    }
+    await Promise.allSettled(partitions.map((p) => p.tail));
+    this.removeSpill();
+    // A few renames at once: with thousands of partitions, one at a time is slow.
+    let next = 0;
+    const renameNext = async (): Promise<void> => {
+      for (let partition = partitions[next++]; partition; partition = partitions[next++]) {
+        await this.finish(partition);
       }
+    };
+    await Promise.all(Array.from({ length: this.limits.maxInFlight }, renameNext));
+    this.throwIfFailed();
+    return this.completedFiles();
+  }
+
+  /** Gives a complete partition file its final name, or removes it if its writing failed. */
+  private async finish(partition: OpenPartition): Promise<void> {
+    if (!partition.started) return;
+    const tempPath = this.tempPathOf(partition.dt);
+    if (!partition.failed) {
       try {
-        const folder = path.dirname(partition.tempPath);
-        const moved = path.dirname(partition.file.path) !== folder;
-        if (moved) await mkdir(path.dirname(partition.file.path), { recursive: true });
-        await rename(partition.tempPath, partition.file.path);
+        const finalPath = this.pathOf(partition.dt);
+        const folder = path.dirname(tempPath);
+        const moved = path.dirname(finalPath) !== folder;
+        if (moved) await mkdir(path.dirname(finalPath), { recursive: true });
+        await rename(tempPath, finalPath);
         partition.started = false;
         partition.renamed = true;
-        // Named after the rows were written: the folders of the provisional name go when left empty.
+        // Named after the rows were written: the folders of the first name go when left empty.
         if (moved)
           await rmdir(folder)
             .then(
@@ -181,22 +334,21 @@ export class PartitionWriter {
               () => undefined,
             )
             .catch(() => undefined);
+        return;
       } catch (error) {
         partition.failed = true;
-        this.failure ??= { file: partition.file.path, error };
-        await unlink(partition.tempPath).catch(() => undefined);
-        partition.started = false;
+        this.failure ??= { file: this.pathOf(partition.dt), error };
       }
     }
-    this.throwIfFailed();
-    return this.completedFiles();
+    await unlink(tempPath).catch(() => undefined);
+    partition.started = false;
   }
 
   /** The partitions complete under their final names, sorted by path. */
   completedFiles(): PartitionFile[] {
     return [...this.partitions.values()]
       .filter((p) => p.renamed)
-      .map((p) => p.file)
+      .map((p) => this.fileOf(p))
       .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
   }
 
@@ -204,75 +356,151 @@ export class PartitionWriter {
   async abort(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.partitions.values()].map((p) => p.tail));
-    this.gzip.close();
+    this.removeSpill();
     for (const p of this.partitions.values()) {
-      if (p.started) await unlink(p.tempPath).catch(() => undefined);
+      if (p.started) await unlink(this.tempPathOf(p.dt)).catch(() => undefined);
       p.started = false;
     }
   }
 
   /**
-   * For a signal handler, which cannot wait: removes the temporary files at once and says what was
-   * kept (the partitions already renamed) and removed. A batch write still in flight may recreate
-   * its file, which is why the handler exits right after.
+   * For a signal handler, which cannot wait: removes the temporary files (and the spill file) at
+   * once and says what was kept (the partitions already renamed) and removed. A batch write still
+   * in flight may recreate its file, which is why the handler exits right after.
    */
   abortSync(): { kept: string[]; removed: string[] } {
     this.closed = true;
-    this.gzip.close();
+    this.removeSpill();
     const kept: string[] = [];
     const removed: string[] = [];
     for (const p of this.partitions.values()) {
       if (p.started) {
+        const tempPath = this.tempPathOf(p.dt);
         try {
-          unlinkSync(p.tempPath);
+          unlinkSync(tempPath);
         } catch {
           // Already gone.
         }
-        removed.push(p.tempPath);
+        removed.push(tempPath);
         p.started = false;
-      } else if (p.renamed) kept.push(p.file.path);
+      } else if (p.renamed) kept.push(this.pathOf(p.dt));
     }
     return { kept, removed };
   }
 
   /** The final paths of the partitions written so far (complete or not). */
   finalPaths(): string[] {
-    return [...this.partitions.values()].map((p) => p.file.path);
+    return [...this.partitions.values()].map((p) => this.pathOf(p.dt));
   }
 
   private throwIfFailed(): void {
-    if (this.failure) {
-      throw new UserError(
-        `Could not write the NDJSON file ${this.failure.file}: ${describeError(this.failure.error)}`,
-      );
-    }
+    if (this.failure) throw this.failed();
+  }
+
+  private failed(): UserError {
+    const { file, error } = this.failure ?? { file: this.dir, error: undefined };
+    return new UserError(`Could not write the NDJSON file ${file}: ${describeError(error)}`);
+  }
+
+  private relativePathOf(dt: string): string {
+    return partitionPath(this.granularity, dt, this.name, this.compression);
+  }
+
+  private pathOf(dt: string): string {
+    return path.join(this.dir, ...this.relativePathOf(dt).split('/'));
+  }
+
+  /** Under the names known when the writer was made (see nameFiles). */
+  private tempPathOf(dt: string): string {
+    const relativePath = partitionPath(this.tempGranularity, dt, this.tempName, this.compression);
+    return `${path.join(this.dir, ...relativePath.split('/'))}.${process.pid}${TEMP_SUFFIX}`;
+  }
+
+  private fileOf(p: OpenPartition): PartitionFile {
+    const relativePath = this.relativePathOf(p.dt);
+    const filePath = path.join(this.dir, ...relativePath.split('/'));
+    return { granularity: this.granularity, dt: p.dt, relativePath, path: filePath, records: p.records };
   }
 
   private open(dt: string): OpenPartition {
-    const names = this.fileNames(dt);
     const partition: OpenPartition = {
-      file: { ...names, dt, records: 0 },
-      tempPath: `${names.path}.${process.pid}${TEMP_SUFFIX}`,
-      // Small at first (and from Node's shared pool): thousands of partitions hold only what they have.
-      pending: Buffer.allocUnsafe(INITIAL_BATCH_BYTES),
+      dt,
+      records: 0,
+      // Nothing until its first line: thousands of partitions hold only what they have.
+      pending: EMPTY,
       used: 0,
+      spilled: 0,
+      pieces: 0,
+      firstSegment: -1,
+      lastSegment: -1,
       started: false,
       renamed: false,
       failed: false,
-      tail: Promise.resolve(),
+      tail: DONE,
     };
     this.partitions.set(dt, partition);
     return partition;
   }
 
   /**
-   * Over the memory bound: writes the batches at or above the mean size, which frees at least half of
-   * what is held, without turning thousands of small batches into thousands of tiny gzip members.
+   * Over the memory bound: every partition's lines go to the end of the spill file in one sequential
+   * write, and every batch buffer is let go. Synchronous (one write of about MAX_BUFFERED bytes,
+   * mostly to the page cache), so no line can arrive while the buffers are being written.
    */
-  private async flushLargest(): Promise<void> {
-    const holding = [...this.partitions.values()].filter((p) => p.used);
-    const mean = this.buffered / holding.length;
-    for (const p of holding) if (p.used >= mean) await this.flush(p);
+  private spill(): OpenPartition[] {
+    const batches: Buffer[] = [];
+    const full: OpenPartition[] = [];
+    const spilled: OpenPartition[] = [];
+    const released: Buffer[] = [];
+    let position = this.spillSize;
+    for (const p of this.partitions.values()) {
+      if (p.used && !p.failed) {
+        batches.push(p.pending.subarray(0, p.used));
+        spilled.push(p);
+        const segment = this.segments.add(position, p.used);
+        if (p.lastSegment < 0) p.firstSegment = segment;
+        else this.segments.link(p.lastSegment, segment);
+        p.lastSegment = segment;
+        if (++p.pieces >= MAX_PIECES) full.push(p);
+        p.spilled += p.used;
+        position += p.used;
+      }
+      this.held -= p.pending.length;
+      released.push(p.pending);
+      p.pending = EMPTY;
+      p.used = 0;
+    }
+    try {
+      if (this.spillFd === undefined) {
+        mkdirSync(this.dir, { recursive: true });
+        this.spillPath = path.join(this.dir, `.spill.${process.pid}.${++spillFiles}${TEMP_SUFFIX}`);
+        this.spillFd = openSync(this.spillPath, 'w+');
+      }
+      const written = writevSync(this.spillFd, batches, this.spillSize);
+      if (written !== position - this.spillSize) throw new Error(`short write (${written} bytes)`);
+      this.spillSize = position;
+      for (const buffer of released) this.buffers.give(buffer);
+      return full;
+    } catch (error) {
+      // Those lines are lost: their partitions are dropped, the others kept (as for a failed append).
+      for (const p of spilled) p.failed = true;
+      this.failure ??= { file: this.spillPath ?? this.dir, error };
+      throw this.failed();
+    }
+  }
+
+  /** Closes and removes the spill file; in-flight batches that read from it have ended (or are dropped). */
+  private removeSpill(): void {
+    if (this.spillFd !== undefined) closeSync(this.spillFd);
+    this.spillFd = undefined;
+    if (this.spillPath !== undefined) {
+      try {
+        unlinkSync(this.spillPath);
+      } catch {
+        // Already gone.
+      }
+    }
+    this.spillPath = undefined;
   }
 
   private async flush(partition: OpenPartition, closing = false): Promise<void> {
@@ -280,34 +508,72 @@ export class PartitionWriter {
     // Before taking the batch: a failure leaves the lines in place for close() to write.
     if (!closing) this.throwIfFailed();
     // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
-    const batch = partition.pending.subarray(0, partition.used);
+    const { pending, used, firstSegment, spilled } = partition;
+    this.held -= pending.length;
     // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
-    partition.pending = Buffer.allocUnsafe(
-      Math.min(this.limits.flushAt * 2, Math.max(INITIAL_BATCH_BYTES, batch.length)),
-    );
+    partition.pending = closing || !used ? EMPTY : this.buffers.take(Math.min(this.limits.flushAt * 2, used));
+    this.held += partition.pending.length;
     partition.used = 0;
-    this.buffered -= batch.length;
-    const write = partition.tail.then(() => this.append(partition, batch));
+    partition.spilled = 0;
+    partition.pieces = 0;
+    partition.firstSegment = partition.lastSegment = -1;
+    const write = partition.tail.then(() => this.append(partition, firstSegment, spilled, pending, used));
     partition.tail = write;
     this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
+    void write.finally(() => {
+      this.inFlight.delete(write);
+      // Nothing kept per partition once its writes are done.
+      if (partition.tail === write) partition.tail = DONE;
+    });
   }
 
-  private async append(partition: OpenPartition, batch: Buffer): Promise<void> {
-    if (partition.failed) return;
+  /** The batch's spilled lines, read back from the spill file, then `rest`, into `batch`. */
+  private gather(firstSegment: number, rest: Buffer, batch: Buffer): void {
+    let offset = 0;
+    for (let s = firstSegment; s >= 0;) {
+      const [position, size, next] = this.segments.get(s);
+      if (this.spillFd === undefined) throw new Error('the spill file is closed');
+      if (readSync(this.spillFd, batch, offset, size, position) !== size) {
+        throw new Error('the spill file is shorter than written');
+      }
+      offset += size;
+      s = next;
+    }
+    rest.copy(batch, offset);
+    this.segments.release(firstSegment);
+  }
+
+  /** Writes `spilled` bytes from the spill file and pending[0..used) as one batch; gives the buffers back. */
+  private async append(
+    partition: OpenPartition,
+    firstSegment: number,
+    spilled: number,
+    pending: Buffer,
+    used: number,
+  ): Promise<void> {
+    const gathered = spilled ? this.buffers.take(spilled + used) : EMPTY;
+    const tempPath = this.tempPathOf(partition.dt);
     try {
-      const data = this.compression === 'gzip' ? await this.gzip.member(batch) : batch;
+      if (partition.failed) return this.segments.release(firstSegment);
+      const rest = pending.subarray(0, used);
+      const batch = spilled ? gathered.subarray(0, spilled + used) : rest;
+      if (spilled) this.gather(firstSegment, rest, batch);
+      const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
       if (!partition.started) {
-        await mkdir(path.dirname(partition.tempPath), { recursive: true });
+        await mkdir(path.dirname(tempPath), { recursive: true });
         // Marked started before the file exists, so an abort in between still looks for it.
         partition.started = true;
-        await writeFile(partition.tempPath, data);
+        await writeFile(tempPath, data);
       } else {
-        await appendFile(partition.tempPath, data);
+        await appendFile(tempPath, data);
       }
     } catch (error) {
       partition.failed = true;
-      this.failure ??= { file: partition.file.path, error };
+      this.failure ??= { file: this.pathOf(partition.dt), error };
+    } finally {
+      // gzip and the write are done with them.
+      this.buffers.give(pending);
+      this.buffers.give(gathered);
     }
   }
 }
@@ -328,29 +594,47 @@ export async function removeStaleFiles(
   keep: Iterable<string>,
   protect?: { dev: number; ino: number },
 ): Promise<string[]> {
-  const keepSet = new Set([...keep].map((p) => path.resolve(p)));
+  // Kept files by their path below `dir` (`granularity=…/dt=…/name`): one key per entry to look up.
+  const root = path.resolve(dir);
+  const keepSet = new Set(
+    [...keep].map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/')),
+  );
   const removed: string[] = [];
-  for (const g of await readdir(dir).catch(() => [] as string[])) {
-    if (!GRANULARITY_DIR.test(g)) continue;
-    const gDir = path.join(dir, g);
-    if (!(await lstat(gDir)).isDirectory()) continue;
-    for (const dt of await readdir(gDir)) {
-      const dtDir = path.join(gDir, dt);
-      if (!DT_DIR.test(dt) || !(await lstat(dtDir)).isDirectory()) continue;
-      for (const name of await readdir(dtDir)) {
-        const file = path.join(dtDir, name);
-        if (!DATA_FILE.test(name) || keepSet.has(path.resolve(file))) continue;
+  // Directory entries carry their type (as lstat would: a link is not a folder), so a folder of
+  // this run's files costs one readdir: with thousands of partitions, stat calls were most of it.
+  const clearDt = async (g: string, gDir: string, dt: string): Promise<void> => {
+    const dtDir = path.join(gDir, dt);
+    const entries = await readdir(dtDir, { withFileTypes: true });
+    let left = entries.length;
+    for (const entry of entries) {
+      const relative = `${g}/${dt}/${entry.name}`;
+      if (!DATA_FILE.test(entry.name) || !entry.isFile() || keepSet.has(relative)) continue;
+      const file = path.join(dtDir, entry.name);
+      if (protect) {
         const info = await lstat(file);
-        if (!info.isFile()) continue;
-        if (protect && info.dev === protect.dev && info.ino === protect.ino) continue;
-        await unlink(file);
-        removed.push(`${g}/${dt}/${name}`);
+        if (info.dev === protect.dev && info.ino === protect.ino) continue;
       }
-      await rmdir(dtDir).catch(() => undefined); // only when empty
+      await unlink(file);
+      removed.push(relative);
+      left--;
     }
+    if (!left) await rmdir(dtDir).catch(() => undefined); // only when empty
+  };
+  for (const g of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!GRANULARITY_DIR.test(g.name) || !g.isDirectory()) continue;
+    const gDir = path.join(dir, g.name);
+    const dts = (await readdir(gDir, { withFileTypes: true }))
+      .filter((e) => DT_DIR.test(e.name) && e.isDirectory())
+      .map((e) => e.name);
+    // A few folders at once: each is a handful of small calls on the thread pool.
+    let next = 0;
+    const worker = async () => {
+      for (let dt = dts[next++]; dt !== undefined; dt = dts[next++]) await clearDt(g.name, gDir, dt);
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
     await rmdir(gDir).catch(() => undefined);
   }
-  return removed;
+  return removed.sort();
 }
 
 /** For tests and the signal path: the temporary files under a folder (synchronous, shallow layout walk). */

@@ -3,7 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { findTempFiles, PartitionWriter, removeStaleFiles } from '../src/partition-writer.js';
+import {
+  findTempFiles,
+  PartitionWriter,
+  removeStaleFiles,
+  type PartitionFile,
+} from '../src/partition-writer.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
 import { tempDir } from './support/isolation.js';
 
@@ -91,6 +96,101 @@ describe('PartitionWriter', () => {
     expect(removed).toHaveLength(1);
     expect(findTempFiles(dir)).toEqual([]);
     expect(readFileSync(final, 'utf8')).toBe('{"old":true}\n');
+  });
+});
+
+describe('PartitionWriter over its memory bound (the spill file)', () => {
+  const spillFiles = (dir: string) =>
+    findTempFiles(dir).filter((f) => path.basename(f).startsWith('.spill.'));
+  /** `rows` rows spread over `partitions` partitions in a scrambled order. */
+  const writeMany = async (
+    dir: string,
+    limits: { flushAt: number; maxBuffered: number },
+    partitions = 3000,
+    rows = 30_000,
+    during?: () => void,
+  ) => {
+    const writer = new PartitionWriter(dir, 'day', 'n', 'gzip', limits);
+    for (let i = 0; i < rows; i++) {
+      const date = day((i * 7919) % partitions);
+      await writer.write(normaliseRow({ date, requestCount: i, templateUri: `/api/v2/x/${i % 97}` }, ctx));
+      if (i === Math.floor(rows / 2)) during?.();
+    }
+    return writer;
+  };
+  const checkComplete = (files: PartitionFile[], rows: number) => {
+    let sum = 0;
+    for (const f of files) {
+      const lines = gunzipSync(readFileSync(f.path)).toString().trimEnd().split('\n');
+      expect(lines).toHaveLength(f.records);
+      sum += lines.map((l) => JSON.parse(l).requests as number).reduce((a, b) => a + b, 0);
+    }
+    expect(sum).toBe((rows * (rows - 1)) / 2);
+    for (const f of files.filter((_, i) => i % 300 === 0)) {
+      expect(execFileSync('gzip', ['-t', f.path]).toString()).toBe('');
+    }
+  };
+
+  it('spills to one file and reads it back: the same files, byte for byte, as with no bound', async () => {
+    // 10 rows a partition, batches of about 5: each batch is read back from the spill file.
+    const bounded = tempDir('pw-spill');
+    let spilling: string[] = [];
+    const limits = { flushAt: 1024, maxBuffered: 32 * 1024 };
+    const writer = await writeMany(bounded, limits, 3000, 30_000, () => (spilling = spillFiles(bounded)));
+    const files = await writer.close();
+    expect(spilling).toHaveLength(1); // one spill file while writing, whatever the partition count
+    expect(findTempFiles(bounded)).toEqual([]); // and none after close
+    const unbounded = tempDir('pw-nospill');
+    const reference = await (
+      await writeMany(unbounded, { ...limits, maxBuffered: 1e12 }, 3000, 30_000, () =>
+        expect(spillFiles(unbounded)).toEqual([]),
+      )
+    ).close();
+    expect(files).toHaveLength(3000);
+    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
+    for (const [i, f] of files.entries()) {
+      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
+    }
+    checkComplete(files, 30_000);
+  });
+
+  it('writes a batch spread over many pieces of the spill file early; still complete and reproducible', async () => {
+    // 100 rows a partition, each spilled on its own: batches are cut by the number of pieces.
+    const limits = { flushAt: 64 * 1024, maxBuffered: 16 * 1024 };
+    const run = async () => {
+      const dir = tempDir('pw-pieces');
+      const files = await (await writeMany(dir, limits, 300, 30_000)).close();
+      expect(findTempFiles(dir)).toEqual([]);
+      checkComplete(files, 30_000);
+      return files.map((f) => readFileSync(f.path).toString('hex'));
+    };
+    expect(await run()).toEqual(await run());
+  });
+
+  it('counts the capacity of the batch buffers, not only the bytes in them', async () => {
+    // Each partition is written until its batch goes to its file: what stays is an empty buffer
+    // sized for the next batch. Counting bytes in use, the writer would never reach 4 KiB.
+    const dir = tempDir('pw-capacity');
+    const writer = new PartitionWriter(dir, 'day', 'n', 'none', { flushAt: 1024, maxBuffered: 4096 });
+    for (let d = 0; d < 6; d++) {
+      for (let i = 0; i < 12; i++) await writer.write(normaliseRow({ date: day(d), requests: i }, ctx));
+    }
+    expect(spillFiles(dir)).toHaveLength(1);
+    const files = await writer.close();
+    expect(files.map((f) => f.records)).toEqual([12, 12, 12, 12, 12, 12]);
+    for (const f of files) expect(readFileSync(f.path, 'utf8').trimEnd().split('\n')).toHaveLength(12);
+  });
+
+  it('abort() and abortSync() remove the spill file with the temporary files', async () => {
+    for (const how of ['abort', 'abortSync'] as const) {
+      const dir = tempDir(`pw-spill-${how}`);
+      const writer = await writeMany(dir, { flushAt: 4096, maxBuffered: 32 * 1024 });
+      expect(spillFiles(dir)).toHaveLength(1);
+      if (how === 'abort') await writer.abort();
+      else writer.abortSync();
+      expect(findTempFiles(dir)).toEqual([]);
+      expect(writer.completedFiles()).toEqual([]);
+    }
   });
 });
 
