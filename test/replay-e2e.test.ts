@@ -241,20 +241,20 @@ describe('dist/index.js replays', () => {
   it('3,000 partitions under ulimit -n 256, past the memory bound: each file complete and readable by gzip', async () => {
     const dir = tempDir('many');
     const file = path.join(dir, 'rows.ndjson');
-    // 12 rows a partition: the batches together pass the 8 MiB bound, so they go through the spill file.
-    writeFileSync(file, dailyRows(3000, 12));
+    // 30 rows a partition: the batch buffers together pass the 16 MiB bound, so they go through the spill file.
+    writeFileSync(file, dailyRows(3000, 30));
     const outputDir = path.join(dir, 'out');
     const run = await spawnAction({ 'results-file': file, 'output-dir': outputDir }, 'ulimit -n 256 &&');
     expect(errors(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
-    expect(run.outputs.records).toBe('36000');
+    expect(run.outputs.records).toBe('90000');
     const written = files(run.outputs['ndjson-path']!);
     expect(written).toHaveLength(3000);
     expect(files(outputDir).filter((f) => f.endsWith('.partial'))).toEqual([]); // nor the spill file
     for (const f of written.filter((_, i) => i % 500 === 0)) {
       const lines = gunzipSync(readFileSync(f)).toString().trimEnd().split('\n');
       expect(lines.map((l) => JSON.parse(l).requests as number)).toEqual(
-        Array.from({ length: 12 }, (_, i) => 10 + i),
+        Array.from({ length: 30 }, (_, i) => 10 + i),
       );
       expect(execFileSync('gzip', ['-t', f]).toString()).toBe('');
     }
