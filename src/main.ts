@@ -242,6 +242,9 @@ function decideReplayShape(
   };
 }
 
+/** Partition files listed one per line in the log. */
+const LOGGED_FILES = 100;
+
 /** Replays or queries, normalising every row into the NDJSON partitions and the report as it arrives. */
 async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   const { io } = deps;
@@ -396,9 +399,13 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   }
   await io.group('Write NDJSON', async () => {
     io.info(`${records} records in ${files.length} partition file(s) under ${ndjsonDir}:`);
-    for (const f of files) {
+    // Years of days would be thousands of lines: the first ones, and where the rest are listed.
+    for (const f of files.slice(0, LOGGED_FILES)) {
       const coverage = bucketCoverage(f.dt, config.granularity, config.interval);
       io.info(`  ${f.relativePath} (${f.records} records${coverage.complete ? '' : ', partial bucket'})`);
+    }
+    if (files.length > LOGGED_FILES) {
+      io.info(`  ... and ${files.length - LOGGED_FILES} more (every file is listed in report.json).`);
     }
   });
   return {

@@ -248,6 +248,9 @@ describe('dist/index.js replays', () => {
     expect(errors(run.stdout)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.outputs.records).toBe('90000');
+    // The log lists the first 100 files, not 3,000 lines.
+    expect(run.stdout.split('\n').filter((l) => l.includes('granularity=day/dt='))).toHaveLength(100);
+    expect(run.stdout).toContain('... and 2900 more (every file is listed in report.json).');
     const written = files(run.outputs['ndjson-path']!);
     expect(written).toHaveLength(3000);
     expect(files(outputDir).filter((f) => f.endsWith('.partial'))).toEqual([]); // nor the spill file
