@@ -81,7 +81,7 @@ function groupTable(rows: GroupRow[], dimensions: Dimension[]): string {
   );
 }
 
-function trendTable(trend: TrendRow[]): string {
+export function trendTable(trend: TrendRow[]): string {
   return markdownTable(
     ['Bucket', ...COUNT_COLUMNS.map(([, name]) => name), '429 rate'],
     ['l', ...COUNT_COLUMNS.map(() => 'r' as const), 'r'],
@@ -91,6 +91,18 @@ function trendTable(trend: TrendRow[]): string {
       `${formatNumber(row.rate429)}%`,
     ]),
   );
+}
+
+/**
+ * At most how small the trend table of the last `rows` buckets can be, in characters (so in bytes
+ * too): each row's date, and at least 34 more for its shortest cells and separators.
+ */
+export function trendTableFloor(trend: TrendRow[], rows: number): number {
+  let floor = 0;
+  for (let i = Math.max(0, trend.length - rows); i < trend.length; i++) {
+    floor += (trend[i] as TrendRow).date.length + 34;
+  }
+  return floor;
 }
 
 /** A Mermaid bar chart of 429s per bucket; the trend table stays the source of truth. */
@@ -254,6 +266,9 @@ export function renderSummary(
     { top: 0, trendRows: 0, chartBuckets: 0, breaches: 3 },
   ];
   for (const [index, level] of levels.entries()) {
+    // A level whose trend table alone cannot fit is not rendered: with thousands of buckets that was
+    // megabytes of text made only to be measured and dropped.
+    if (trendTableFloor(report.trend, level.trendRows) > limit) continue;
     const trimmed =
       index === 0
         ? ''

@@ -1,7 +1,14 @@
 import { ReportBuilder, type ReportMeta } from '../src/report.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
 import { escapeMarkdown } from '../src/escape.js';
-import { renderSummary, readableInterval, PR_COMMENT_LIMIT_CHARS } from '../src/summary.js';
+import {
+  renderSummary,
+  readableInterval,
+  PR_COMMENT_LIMIT_CHARS,
+  trendTable,
+  trendTableFloor,
+} from '../src/summary.js';
+import type { TrendRow } from '../src/report.js';
 import { evaluateGate } from '../src/gate.js';
 
 const CTX: RecordContext = {
@@ -134,5 +141,45 @@ describe('renderSummary', () => {
     expect(readableInterval('2026-11-01T06:00:00Z/2026-11-02T00:00:00Z')).toBe(
       '2026-11-01T06:00:00Z → 2026-11-02T00:00:00Z',
     );
+  });
+});
+
+describe('the trend table floor (levels that cannot fit are skipped, not rendered)', () => {
+  it('is never more than the table it stands for, zero counts (the shortest rows) included', () => {
+    const row = (date: string, n: number): TrendRow => ({
+      date,
+      requests: n,
+      status200: n,
+      status300: 0,
+      status400: n % 7,
+      status500: 0,
+      status429: n % 3,
+      rate429: n ? ((n % 3) / n) * 100 : 0,
+    });
+    const trend = Array.from({ length: 500 }, (_, i) =>
+      row(`2026-${String((i % 12) + 1).padStart(2, '0')}-01`, i % 4 ? i * 1000 : 0),
+    );
+    for (const rows of [1, 31, 500]) {
+      expect(trendTableFloor(trend, rows)).toBeLessThanOrEqual(trendTable(trend.slice(-rows)).length);
+    }
+    // All zeros: the floor is tight to the character, short of the header lines.
+    const zeros = trend.slice(0, 3).map((r) => row(r.date, 0));
+    const table = trendTable(zeros);
+    const header = table.split('\n').slice(0, 2).join('\n').length + 1;
+    expect(table.length - header + 1).toBe(trendTableFloor(zeros, 3));
+  });
+
+  it('a summary of 30,000 daily buckets still fits the job summary and the comment', () => {
+    const builder = new ReportBuilder();
+    for (let d = 0; d < 30_000; d++) {
+      const date = new Date(Date.UTC(1950, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      builder.add(normaliseRow({ date, requestCount: d, status429: d % 5 }, CTX));
+    }
+    const report = builder.build({ ...META, granularity: 'Day' }, 10);
+    const summary = renderSummary(report);
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(1024 * 1024);
+    expect(summary).toContain('of 30000 buckets');
+    const comment = renderSummary(report, {}, PR_COMMENT_LIMIT_CHARS, 'chars');
+    expect(comment.length).toBeLessThanOrEqual(PR_COMMENT_LIMIT_CHARS);
   });
 });
