@@ -1,11 +1,12 @@
 /**
  * The fast replay path: reads a saved legacy document `{"results":[...]}` or aggregates page
  * `{"entities":[...]}` as bytes, takes each flat row through FastRow (no decoding, no JSON.parse or
- * JSON.stringify), and hands any other row to the general path's normaliseRow, in order. Output is
- * byte for byte what the general path writes.
+ * JSON.stringify), and hands any other row to the general path's rules (checkUsageRow, toRecord), in
+ * order. Every row also teaches the shape scan, as the general path's pass does. Output, facts and
+ * places are what the general path gives.
  *
  * When the file holds anything the general path might treat differently or refuse (another document
- * shape, invalid JSON, a row normaliseRow rejects, a queryStatus other than complete, a truncated
+ * shape, invalid JSON, a row the record rules reject, a queryStatus other than complete, a truncated
  * file), it stops, removes what it wrote and returns undefined: the caller then replays the whole file
  * through the general path, which gives the same output or the same error as without a fast path.
  */
@@ -28,7 +29,7 @@ export interface FastReplayTarget {
 
 export interface FastReplayResult {
   rows: number;
-  /** How many of them the fast path took (the rest went through normaliseRow). */
+  /** How many of them the fast path took (the rest went through the record rules). */
   fastRows: number;
 }
 

@@ -1,9 +1,9 @@
 /**
  * On a replay the rows decide the shape: granularity, interval, API and group-by come from the rows
  * when the inputs leave them out, and an input that contradicts the rows is refused with one line
- * naming the input, its value and the first row that contradicts it. Pure: a first pass over the
- * file feeds every checked row to a ShapeScan (which holds a few facts, never the rows), then
- * resolveShape() decides.
+ * naming the input, its value and the first row that contradicts it. Pure: the replay's pass over
+ * the file (replay-pass.ts) feeds every checked row to a ShapeScan (which holds a few facts, never the
+ * rows), then resolveShape() decides.
  */
 import { GROUP_BY } from './genesys/models.js';
 import { UserError } from './errors.js';
@@ -19,7 +19,7 @@ function dimensionOf(field: GroupField): Dimension {
   return field === 'clientId' || field === 'clientName' ? 'client' : field;
 }
 
-/** What the first pass learns from the rows: a few facts, and the first row behind each. */
+/** What a pass over the rows learns from them: a few facts, and the first row behind each. */
 export class ShapeScan {
   rows = 0;
   firstPlace = '';
