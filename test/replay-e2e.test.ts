@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { parseOutputFile, ROOT, runAction } from './support/run-action.js';
+import { actionEnvironment, parseOutputFile, ROOT, runAction } from './support/run-action.js';
 import { tempDir } from './support/isolation.js';
 
 const EXAMPLE = path.join(ROOT, 'examples/results/legacy-daily-by-client.json');
@@ -28,16 +28,7 @@ function spawnAction(
   shellPrefix: string,
   onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
 ) {
-  const workDir = tempDir('replay-e2e');
-  const outputFile = path.join(workDir, 'github-output');
-  writeFileSync(outputFile, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: workDir,
-    RUNNER_TEMP: workDir,
-    GITHUB_OUTPUT: outputFile,
-  };
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const { workDir, outputFile, childEnv: env } = actionEnvironment(inputs);
   const child = spawn(
     'bash',
     ['-c', `${shellPrefix} exec "${process.execPath}" "${path.join(ROOT, 'dist/index.js')}"`],

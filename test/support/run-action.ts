@@ -29,11 +29,14 @@ export function parseOutputFile(text: string): Record<string, string> {
   return outputs;
 }
 
-/** `inputs` by their action.yml names; `env` added as is (over a clean environment). */
-export async function runAction(
+/**
+ * A runner step's environment in a new work folder: `inputs` as INPUT_*, the GitHub files there, `env`
+ * added as is (over a clean environment, loopback only).
+ */
+export function actionEnvironment(
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-): Promise<ActionRun> {
+): { workDir: string; outputFile: string; summaryFile: string; childEnv: Record<string, string> } {
   const workDir = tempDir('action-run');
   const outputFile = path.join(workDir, 'github-output');
   const summaryFile = path.join(workDir, 'step-summary.md');
@@ -50,6 +53,15 @@ export async function runAction(
     ...env,
   };
   for (const [name, value] of Object.entries(inputs)) childEnv[`INPUT_${name.toUpperCase()}`] = value;
+  return { workDir, outputFile, summaryFile, childEnv };
+}
+
+/** `inputs` by their action.yml names; `env` added as is (over a clean environment). */
+export async function runAction(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
+  const { workDir, outputFile, summaryFile, childEnv } = actionEnvironment(inputs, env);
   const child = spawn(ACTION_NODE, [path.join(ROOT, 'dist', 'index.js')], {
     env: childEnv,
     cwd: workDir,
