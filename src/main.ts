@@ -21,7 +21,7 @@ import { evaluateGate, gateMessages } from './gate.js';
 import { type EarlyWarning, runEarlyWarning } from './early-warning.js';
 import { describeDays, formatDate, formatInterval, intervalDays } from './interval.js';
 import { type ActionIO, coreIO } from './io.js';
-import { bucketCoverage, objectName, partitionGranularity } from './layout.js';
+import { bucketCoverage, objectName, partitionGranularity, type PartitionGranularity } from './layout.js';
 import { PartitionWriter, removeStaleFiles, type PartitionFile } from './partition-writer.js';
 import { fillRunIdentity, normaliseRow, type RecordContext } from './records.js';
 import { type FileIdentity, resultsFileIdentity, type RowsHandler } from './replay.js';
@@ -276,7 +276,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
   // A live run's object name carries the organisation, known only at the first record; a replay's
   // shape and organisation (its own records carry it) are known only once its rows are read, so
   // its files are named at the end (PartitionWriter.nameFiles).
-  const fileNames = (): [ReturnType<typeof partitionGranularity>, string] => [
+  const fileNames = (): [PartitionGranularity, string] => [
     partitionGranularity(config.granularity),
     objectName({ ...config, organizationId: organization?.id ?? replayOrganizationId }, config.interval?.end),
   ];
