@@ -33,11 +33,6 @@ export interface FastReplayResult {
   fastRows: number;
 }
 
-interface Partition {
-  dt: string;
-  counts: Float64Array;
-}
-
 const READ_SIZE = 1 << 20;
 const COMPLETE = [Buffer.from('"Complete"'), Buffer.from('"Succeeded"')];
 const QUERY_STATUS = Buffer.from('"queryStatus"');
@@ -50,14 +45,15 @@ function equals(b: Buffer, s: number, e: number, word: Buffer): boolean {
   return e - s === word.length && b.compare(word, 0, word.length, s, e) === 0;
 }
 
-function toCounts(a: Float64Array): Counts {
+/** The six counts at a[at..at+6). */
+function toCounts(a: Float64Array, at = 0): Counts {
   return {
-    requests: a[0] as number,
-    status200: a[1] as number,
-    status300: a[2] as number,
-    status400: a[3] as number,
-    status429: a[4] as number,
-    status500: a[5] as number,
+    requests: a[at] as number,
+    status200: a[at + 1] as number,
+    status300: a[at + 2] as number,
+    status400: a[at + 3] as number,
+    status429: a[at + 4] as number,
+    status500: a[at + 5] as number,
   };
 }
 
@@ -127,7 +123,13 @@ class FastReplay {
   };
   private readonly groups = new GroupCounter();
   private readonly totals = new Float64Array(6);
-  private readonly partitions = new Map<number, Partition>();
+  /**
+   * The partitions by date (yyyymmdd as a number), as indexes into their `YYYY-MM-DD` and their six
+   * counts (at 6 × index): tens of thousands of days hold no object each.
+   */
+  private readonly partitionOf = new Map<number, number>();
+  private readonly dts: string[] = [];
+  private counts = new Float64Array(6 * 64);
   private readonly writes: boolean;
   /** File offset of the buffer's first byte, and the newlines counted before `counted` (a buffer index). */
   private bufferStart = 0;
@@ -265,38 +267,43 @@ class FastReplay {
     return (this.writer ??= (this.target.openWriter as () => PartitionWriter)());
   }
 
-  private partition(date: number, dt: string): Partition {
-    let partition = this.partitions.get(date);
-    if (!partition) {
-      partition = { dt, counts: new Float64Array(6) };
-      this.partitions.set(date, partition);
+  private newPartition(date: number, dt: string): number {
+    const p = this.dts.length;
+    this.partitionOf.set(date, p);
+    this.dts.push(dt);
+    if (this.writes && this.counts.length < 6 * (p + 1)) {
+      const grown = new Float64Array(this.counts.length * 2);
+      grown.set(this.counts);
+      this.counts = grown;
     }
-    return partition;
+    return p;
   }
 
   private addFast(b: Buffer, start: number, end: number): Promise<void> | undefined {
     const row = this.row;
-    let partition = this.partitions.get(row.date);
-    if (!partition) {
+    let p = this.partitionOf.get(row.date);
+    if (p === undefined) {
       const ds = row.stringStart[7] as number;
-      partition = this.partition(row.date, b.toString('latin1', ds, ds + 10));
+      p = this.newPartition(row.date, b.toString('latin1', ds, ds + 10));
     }
-    if (this.isNews(b, partition.dt)) {
+    const dt = this.dts[p] as string;
+    if (this.isNews(b, dt)) {
       // Something the scan has not seen: the general rules on the row itself give it the same facts.
       this.scanned(this.check(b.toString('utf8', start, end)), this.place(b, start));
     } else this.target.scan.rows++;
     this.rows++;
     this.fastRows++;
     if (!this.writes) return undefined;
-    for (let k = 0; k < 6; k++) {
+    const counts = this.counts;
+    for (let k = 0, at = p * 6; k < 6; k++, at++) {
       const n = row.count(k);
       this.totals[k] = (this.totals[k] as number) + n;
-      partition.counts[k] = (partition.counts[k] as number) + n;
+      counts[at] = (counts[at] as number) + n;
     }
     this.groups.addRow(b, row);
     // In row order, straight into the writer's batch: the same batches as the general path's.
     this.source = b;
-    return this.writerFor().writeEncodedLine(partition.dt, row.lineLength(), this.encoder);
+    return this.writerFor().writeEncodedLine(dt, row.lineLength(), this.encoder);
   }
 
   /**
@@ -366,7 +373,7 @@ class FastReplay {
     const record: UsageRecord = toRecord(checked, this.target.ctx);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(record.date)) throw new NotForFastPath();
     const date = Number(record.date.replace(/-/g, ''));
-    const partition = this.partition(date, record.date);
+    const p = this.partitionOf.get(date) ?? this.newPartition(date, record.date);
     await this.writerFor().write(record);
     const counts = [
       record.requests,
@@ -378,7 +385,7 @@ class FastReplay {
     ];
     for (let k = 0; k < 6; k++) {
       this.totals[k] = (this.totals[k] as number) + (counts[k] as number);
-      partition.counts[k] = (partition.counts[k] as number) + (counts[k] as number);
+      this.counts[p * 6 + k] = (this.counts[p * 6 + k] as number) + (counts[k] as number);
     }
     this.groups.addRecord(record);
   }
@@ -386,7 +393,7 @@ class FastReplay {
   async finish(): Promise<FastReplayResult> {
     if (!this.writes) return { rows: this.rows, fastRows: this.fastRows };
     const buckets = new Map<string, Counts>();
-    for (const partition of this.partitions.values()) buckets.set(partition.dt, toCounts(partition.counts));
+    for (const [p, dt] of this.dts.entries()) buckets.set(dt, toCounts(this.counts, p * 6));
     (this.target.builder as ReportBuilder).absorb(
       this.rows,
       toCounts(this.totals),

@@ -372,7 +372,7 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     if (!failure) {
       stale = await removeStaleFiles(
         ndjsonDir,
-        files.map((f) => f.path),
+        files.map((f) => f.relativePath),
         identity,
       );
     }

@@ -35,7 +35,7 @@ export async function checkOutputDir(outputDir: string, ndjsonDir: string): Prom
 
 /** The first of `paths` that is the file `identity` (same device and inode), if any. */
 export async function sameFile(
-  paths: string[],
+  paths: Iterable<string>,
   identity: { dev: number; ino: number },
 ): Promise<string | undefined> {
   for (const p of paths) {

@@ -5,11 +5,12 @@
  * - no partition file stays open: lines are buffered per partition and appended in batches, each
  *   batch a complete gzip member (a multi-member gzip file is valid gzip, read by gunzip, zlib and
  *   Athena), so thousands of partitions need a handful of file descriptors, whatever `ulimit -n` says;
- * - memory is bounded: when the batch buffers together hold more than MAX_BUFFERED bytes (capacity,
- *   not just the bytes used), all of them go, uncompressed, into one spill file in a single
- *   sequential write, and each partition keeps only where its pieces lie. A partition's pieces are
- *   read back when its batch is complete, so thousands of small partitions cost neither memory nor
- *   thousands of tiny gzip members and appends.
+ * - memory is bounded: past half the bound, batch buffers stop growing; a full one moves its lines,
+ *   uncompressed, to a spill file (through a staging buffer written in one write when full) and is
+ *   reused. When the batch buffers together hold more than the bound (capacity, not just the bytes
+ *   used), all of them go to the spill file in a single sequential write. Each partition keeps only
+ *   where its pieces lie; they are read back when its batch is complete, so thousands of small
+ *   partitions cost neither memory nor thousands of tiny gzip members and appends.
  * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition, at
  * close, or when its lines lie in MAX_PIECES pieces of the spill file (which bounds what the writer
  * holds per partition): the bytes are a pure function of the records and their order, whether a
@@ -20,7 +21,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writ
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { gzip, type ZlibOptions } from 'node:zlib';
 import type { Compression } from './types.js';
 import { describeError, UserError } from './errors.js';
 import { partitionPath, type PartitionGranularity } from './layout.js';
@@ -30,6 +31,16 @@ import { recordLine, type UsageRecord } from './records.js';
 // giving slightly different bytes for the same batch depending on what it compressed before, and a
 // file's bytes must be a function of its records alone.
 const gzipAsync = promisify(gzip);
+
+/**
+ * zlib gives each call an output buffer of `chunkSize` bytes (16 KiB by default): under 4 KiB it is
+ * a slice of Node's shared pool, not a buffer of its own, so thousands of small batches leave no
+ * megabytes of dropped buffers behind. The bytes do not depend on it (zlib's output is the same
+ * whatever room it is given).
+ */
+function gzipOptions(batchBytes: number): ZlibOptions {
+  return { level: 6, chunkSize: Math.min(16 * 1024, Math.max(1024, batchBytes >>> 3)) };
+}
 
 export interface PartitionFile {
   granularity: PartitionGranularity;
@@ -89,6 +100,9 @@ export interface LineEncoder {
  * 256 bytes of the table per partition however many rows it gets before its batch is full.
  */
 const MAX_PIECES = 16;
+
+/** The buffer pieces of full batch buffers wait in before one write to the spill file. */
+const STAGING_BYTES = 1 << 20;
 
 /** A partition's first batch buffer: below 4 KiB, Buffer.allocUnsafe slices Node's shared pool. */
 const INITIAL_BATCH_BYTES = 256;
@@ -166,13 +180,14 @@ class SpillSegments {
  * Batch buffers by size (256 bytes times a power of two), handed back when their lines are written
  * and reused: without it, every sweep over thousands of partitions dropped thousands of buffers
  * that had lived long enough to be promoted, garbage for a full collection to find. Holds at most
- * `limit` bytes; past that, buffers are left to the garbage collector.
+ * `room()` bytes (what the memory bound leaves beside the batches in use, so that both together stay
+ * under it); past that, buffers are left to the garbage collector.
  */
 class BufferPool {
   private readonly free: Buffer[][] = [];
   private bytes = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly room: () => number) {}
 
   /** A buffer of at least `size` bytes. */
   take(size: number): Buffer {
@@ -185,13 +200,37 @@ class BufferPool {
 
   /** Takes back a buffer from take() that nothing uses any more. */
   give(buffer: Buffer): void {
-    if (!buffer.length || this.bytes + buffer.length > this.limit) return;
+    if (!buffer.length || this.bytes + buffer.length > this.room()) return;
     (this.free[BufferPool.classOf(buffer.length)] ??= []).push(buffer);
     this.bytes += buffer.length;
   }
 
   private static classOf(size: number): number {
     return Math.max(0, Math.ceil(Math.log2(size / INITIAL_BATCH_BYTES)));
+  }
+}
+
+/**
+ * The buffers a batch is gathered into (its spilled pieces, then the rest) while gzip and the write
+ * use it: one per write in flight, kept and reused, so that flushing thousands of partitions
+ * allocates none (each a fresh buffer was megabytes of garbage a second, left for the collector).
+ */
+class GatherBuffers {
+  private readonly free: Buffer[] = [];
+
+  /**
+   * All of `size` bytes, so that any serves any batch up to that size (as many as writes are ever in
+   * flight at once); a bigger batch (huge lines) gets one of its own, let go after use.
+   */
+  constructor(private readonly size: number) {}
+
+  take(bytes: number): Buffer {
+    if (bytes > this.size) return Buffer.allocUnsafe(bytes);
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  give(buffer: Buffer): void {
+    if (buffer.length === this.size) this.free.push(buffer);
   }
 }
 
@@ -206,13 +245,21 @@ export class PartitionWriter {
   private readonly limits: WriterLimits;
   private readonly segments = new SpillSegments();
   private readonly buffers: BufferPool;
+  private readonly gatherBuffers: GatherBuffers;
   /** The spill file (made at the first spill, removed at close or abort) and its size. */
   private spillPath: string | undefined;
   private spillFd: number | undefined;
   private spillSize = 0;
+  /** Pieces on their way to the spill file (see stage()), and how many bytes of it they fill. */
+  private staging: Buffer | undefined;
+  private stagingUsed = 0;
+  /** The batch buffers stop growing past this (half the bound): full ones are staged instead. */
+  private readonly growthBudget: number;
   /** The names of the temporary files: the final ones as known when the writer was made. */
   private readonly tempGranularity: PartitionGranularity;
   private readonly tempName: string;
+  /** What a path below `dir` starts with (see under()). */
+  private readonly dirPrefix: string;
 
   constructor(
     private readonly dir: string,
@@ -222,9 +269,14 @@ export class PartitionWriter {
     limits: Partial<WriterLimits> = {},
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.buffers = new BufferPool(this.limits.maxBuffered);
+    this.buffers = new BufferPool(() => this.limits.maxBuffered - this.held);
+    this.growthBudget = this.limits.maxBuffered / 2;
+    // A batch is at most about flushAt plus a line, and a spilled one flushAt at most plus its rest.
+    this.gatherBuffers = new GatherBuffers(this.limits.flushAt * 2);
     this.tempGranularity = granularity;
     this.tempName = name;
+    // path.join(dir, 'x') less its 'x': '' for '.', 'out/' for 'out/' or './out'.
+    this.dirPrefix = path.join(dir, 'x').slice(0, -1);
   }
 
   /**
@@ -265,7 +317,14 @@ export class PartitionWriter {
     const partition = this.partitions.get(dt) ?? this.open(dt);
     const pending = partition.pending;
     if (partition.used + length > pending.length) {
-      const grown = this.buffers.take(Math.max(pending.length * 2, partition.used + length));
+      const size = Math.max(pending.length * 2, partition.used + length);
+      // Past the growth budget, a full buffer's lines go to the spill file and the buffer is reused:
+      // growing meant a new buffer and the old one dropped, line after line over thousands of partitions.
+      if (partition.used && this.held + size - pending.length > this.growthBudget) {
+        this.stage(partition);
+        if (length <= pending.length) return partition;
+      }
+      const grown = this.buffers.take(Math.max(size, partition.used + length));
       pending.copy(grown, 0, 0, partition.used);
       this.held += grown.length - pending.length;
       this.buffers.give(pending);
@@ -274,17 +333,77 @@ export class PartitionWriter {
     return partition;
   }
 
+  /**
+   * Moves a partition's lines to the spill file as one more piece of its batch, through the staging
+   * buffer (written out in one write when full), and leaves it its buffer, empty.
+   */
+  private stage(p: OpenPartition): void {
+    const staging = (this.staging ??= Buffer.allocUnsafe(STAGING_BYTES));
+    if (p.used > staging.length - this.stagingUsed) this.writeStaging();
+    const position = this.spillSize + this.stagingUsed;
+    if (p.used > staging.length) {
+      // A batch of huge lines: straight to the file.
+      this.writeSpill([p.pending.subarray(0, p.used)]);
+    } else {
+      this.stagingUsed += p.pending.copy(staging, this.stagingUsed, 0, p.used);
+    }
+    this.addPiece(p, position);
+  }
+
+  /** The staging buffer's pieces into the spill file, at the positions they were given. */
+  private writeStaging(): void {
+    if (!this.stagingUsed || !this.staging) return;
+    this.writeSpill([this.staging.subarray(0, this.stagingUsed)]);
+    this.stagingUsed = 0;
+  }
+
+  /** Appends the buffers to the spill file (made at first use), synchronously, or fails the writer. */
+  private writeSpill(buffers: Buffer[]): void {
+    const length = buffers.reduce((sum, b) => sum + b.length, 0);
+    try {
+      if (this.spillFd === undefined) {
+        mkdirSync(this.dir, { recursive: true });
+        this.spillPath = path.join(this.dir, `.spill.${process.pid}.${++spillFiles}${TEMP_SUFFIX}`);
+        this.spillFd = openSync(this.spillPath, 'w+');
+      }
+      const written = writevSync(this.spillFd, buffers, this.spillSize);
+      if (written !== length) throw new Error(`short write (${written} bytes)`);
+      this.spillSize += length;
+    } catch (error) {
+      // Lines are lost: the run fails (a partition whose pieces are missing is never named final).
+      this.failure ??= { file: this.spillPath ?? this.dir, error };
+      throw this.failed();
+    }
+  }
+
+  /** The partition's lines pending[0..used), at `position` of the spill file, become its next piece. */
+  private addPiece(p: OpenPartition, position: number): void {
+    const segment = this.segments.add(position, p.used);
+    if (p.lastSegment < 0) p.firstSegment = segment;
+    else this.segments.link(p.lastSegment, segment);
+    p.lastSegment = segment;
+    p.pieces++;
+    p.spilled += p.used;
+    p.used = 0;
+  }
+
   /** Undefined when the line only went into its batch; else what to wait for. */
   private lineAdded(partition: OpenPartition): Promise<void> | undefined {
     partition.records++;
-    if (partition.spilled + partition.used < this.limits.flushAt && this.held <= this.limits.maxBuffered) {
+    if (
+      partition.spilled + partition.used < this.limits.flushAt &&
+      partition.pieces < MAX_PIECES &&
+      this.held <= this.limits.maxBuffered
+    ) {
       return undefined;
     }
     return this.batchFull(partition);
   }
 
   private async batchFull(partition: OpenPartition): Promise<void> {
-    if (partition.spilled + partition.used >= this.limits.flushAt) await this.flush(partition);
+    if (partition.spilled + partition.used >= this.limits.flushAt || partition.pieces >= MAX_PIECES) {
+      await this.flush(partition);
+    }
     if (this.held > this.limits.maxBuffered) {
       for (const full of this.spill()) await this.flush(full);
     }
@@ -390,9 +509,12 @@ export class PartitionWriter {
     return { kept, removed };
   }
 
-  /** The final paths of the partitions written so far (complete or not). */
-  finalPaths(): string[] {
-    return [...this.partitions.values()].map((p) => this.pathOf(p.dt));
+  /**
+   * The final paths of the partitions written so far (complete or not), one at a time: tens of
+   * thousands of paths held at once would outlive the young generation and stay as garbage.
+   */
+  *finalPaths(): Generator<string> {
+    for (const p of this.partitions.values()) yield this.pathOf(p.dt);
   }
 
   private throwIfFailed(): void {
@@ -409,19 +531,32 @@ export class PartitionWriter {
   }
 
   private pathOf(dt: string): string {
-    return path.join(this.dir, ...this.relativePathOf(dt).split('/'));
+    return this.under(this.relativePathOf(dt));
+  }
+
+  /**
+   * `dir` joined with a layout path: what path.join gives (the layout's segments are plain names),
+   * without normalising the whole path again for each of thousands of files.
+   */
+  private under(relativePath: string): string {
+    return this.dirPrefix + (path.sep === '/' ? relativePath : relativePath.replaceAll('/', path.sep));
   }
 
   /** Under the names known when the writer was made (see nameFiles). */
   private tempPathOf(dt: string): string {
     const relativePath = partitionPath(this.tempGranularity, dt, this.tempName, this.compression);
-    return `${path.join(this.dir, ...relativePath.split('/'))}.${process.pid}${TEMP_SUFFIX}`;
+    return `${this.under(relativePath)}.${process.pid}${TEMP_SUFFIX}`;
   }
 
   private fileOf(p: OpenPartition): PartitionFile {
     const relativePath = this.relativePathOf(p.dt);
-    const filePath = path.join(this.dir, ...relativePath.split('/'));
-    return { granularity: this.granularity, dt: p.dt, relativePath, path: filePath, records: p.records };
+    return {
+      granularity: this.granularity,
+      dt: p.dt,
+      relativePath,
+      path: this.under(relativePath),
+      records: p.records,
+    };
   }
 
   private open(dt: string): OpenPartition {
@@ -450,6 +585,8 @@ export class PartitionWriter {
    * mostly to the page cache), so no line can arrive while the buffers are being written.
    */
   private spill(): OpenPartition[] {
+    // The staged pieces first: they have their positions already.
+    this.writeStaging();
     const batches: Buffer[] = [];
     const full: OpenPartition[] = [];
     const spilled: OpenPartition[] = [];
@@ -459,13 +596,10 @@ export class PartitionWriter {
       if (p.used && !p.failed) {
         batches.push(p.pending.subarray(0, p.used));
         spilled.push(p);
-        const segment = this.segments.add(position, p.used);
-        if (p.lastSegment < 0) p.firstSegment = segment;
-        else this.segments.link(p.lastSegment, segment);
-        p.lastSegment = segment;
-        if (++p.pieces >= MAX_PIECES) full.push(p);
-        p.spilled += p.used;
-        position += p.used;
+        const used = p.used;
+        this.addPiece(p, position);
+        if (p.pieces >= MAX_PIECES) full.push(p);
+        position += used;
       }
       this.held -= p.pending.length;
       released.push(p.pending);
@@ -473,22 +607,14 @@ export class PartitionWriter {
       p.used = 0;
     }
     try {
-      if (this.spillFd === undefined) {
-        mkdirSync(this.dir, { recursive: true });
-        this.spillPath = path.join(this.dir, `.spill.${process.pid}.${++spillFiles}${TEMP_SUFFIX}`);
-        this.spillFd = openSync(this.spillPath, 'w+');
-      }
-      const written = writevSync(this.spillFd, batches, this.spillSize);
-      if (written !== position - this.spillSize) throw new Error(`short write (${written} bytes)`);
-      this.spillSize = position;
-      for (const buffer of released) this.buffers.give(buffer);
-      return full;
+      this.writeSpill(batches);
     } catch (error) {
       // Those lines are lost: their partitions are dropped, the others kept (as for a failed append).
       for (const p of spilled) p.failed = true;
-      this.failure ??= { file: this.spillPath ?? this.dir, error };
-      throw this.failed();
+      throw error;
     }
+    for (const buffer of released) this.buffers.give(buffer);
+    return full;
   }
 
   /** Closes and removes the spill file; in-flight batches that read from it have ended (or are dropped). */
@@ -503,6 +629,8 @@ export class PartitionWriter {
       }
     }
     this.spillPath = undefined;
+    this.staging = undefined;
+    this.stagingUsed = 0;
   }
 
   private async flush(partition: OpenPartition, closing = false): Promise<void> {
@@ -534,9 +662,15 @@ export class PartitionWriter {
     let offset = 0;
     for (let s = firstSegment; s >= 0;) {
       const [position, size, next] = this.segments.get(s);
-      if (this.spillFd === undefined) throw new Error('the spill file is closed');
-      if (readSync(this.spillFd, batch, offset, size, position) !== size) {
-        throw new Error('the spill file is shorter than written');
+      if (position >= this.spillSize && this.staging) {
+        // Still in the staging buffer (written out whole, so a piece is in one place or the other).
+        const from = position - this.spillSize;
+        this.staging.copy(batch, offset, from, from + size);
+      } else {
+        if (this.spillFd === undefined) throw new Error('the spill file is closed');
+        if (readSync(this.spillFd, batch, offset, size, position) !== size) {
+          throw new Error('the spill file is shorter than written');
+        }
       }
       offset += size;
       s = next;
@@ -553,14 +687,14 @@ export class PartitionWriter {
     pending: Buffer,
     used: number,
   ): Promise<void> {
-    const gathered = spilled ? this.buffers.take(spilled + used) : EMPTY;
+    const gathered = spilled ? this.gatherBuffers.take(spilled + used) : EMPTY;
     const tempPath = this.tempPathOf(partition.dt);
     try {
       if (partition.failed) return this.segments.release(firstSegment);
       const rest = pending.subarray(0, used);
       const batch = spilled ? gathered.subarray(0, spilled + used) : rest;
       if (spilled) this.gather(firstSegment, rest, batch);
-      const data = this.compression === 'gzip' ? await gzipAsync(batch, { level: 6 }) : batch;
+      const data = this.compression === 'gzip' ? await gzipAsync(batch, gzipOptions(batch.length)) : batch;
       if (!partition.started) {
         await mkdir(path.dirname(tempPath), { recursive: true });
         // Marked started before the file exists, so an abort in between still looks for it.
@@ -575,7 +709,7 @@ export class PartitionWriter {
     } finally {
       // gzip and the write are done with them.
       this.buffers.give(pending);
-      this.buffers.give(gathered);
+      this.gatherBuffers.give(gathered);
     }
   }
 }
@@ -587,20 +721,18 @@ const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
 /**
  * Leaves in the NDJSON folder only this run's files: removes, from `granularity=*` / `dt=*` folders
  * directly under `dir` and nowhere else, regular files named like partition files (`*.json`,
- * `*.json.gz`, `*.partial`) that are not in `keep`, and never the file `protect` (the replayed
- * results file, by device and inode). Empty `dt=` and `granularity=` folders left behind go too.
- * Returns the paths removed, relative to `dir`.
+ * `*.json.gz`, `*.partial`) whose path below `dir` (`granularity=…/dt=…/name`, the files'
+ * relativePath) is not in `keep`, and never the file `protect` (the replayed results file, by device
+ * and inode). Empty `dt=` and `granularity=` folders left behind go too. Returns the paths removed,
+ * relative to `dir`.
  */
 export async function removeStaleFiles(
   dir: string,
   keep: Iterable<string>,
   protect?: { dev: number; ino: number },
 ): Promise<string[]> {
-  // Kept files by their path below `dir` (`granularity=…/dt=…/name`): one key per entry to look up.
-  const root = path.resolve(dir);
-  const keepSet = new Set(
-    [...keep].map((p) => path.relative(root, path.resolve(p)).split(path.sep).join('/')),
-  );
+  // One key per directory entry to look up.
+  const keepSet = new Set(keep);
   const removed: string[] = [];
   // Directory entries carry their type (as lstat would: a link is not a folder), so a folder of
   // this run's files costs one readdir: with thousands of partitions, stat calls were most of it.

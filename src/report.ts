@@ -104,7 +104,7 @@ export function rate429(counts: Counts): number {
   return counts.requests > 0 ? Math.round((counts.status429 / counts.requests) * 100 * 10_000) / 10_000 : 0;
 }
 
-interface GroupState {
+export interface GroupState {
   counts: Counts;
   fields: Record<Dimension, string>;
 }
@@ -122,7 +122,7 @@ export interface ReportMeta {
 export class ReportBuilder {
   private records = 0;
   private readonly totals = emptyCounts();
-  private readonly buckets = new Map<string, Counts>();
+  private buckets = new Map<string, Counts>();
   private readonly groups = new Map<string, GroupState>();
 
   add(record: UsageRecord): void {
@@ -145,20 +145,16 @@ export class ReportBuilder {
 
   /**
    * Counts summed elsewhere (the fast replay path), row by row in the order add() would have seen the
-   * rows, with the groups in first-seen order: an empty builder then holds what add() would have made.
+   * rows, with the groups in first-seen order, into an empty builder: it then holds what add() would
+   * have made. Takes the buckets, counts and fields given as its own (no copies: with tens of
+   * thousands of days, copies were megabytes of garbage); the caller must not change them afterwards.
    */
-  absorb(
-    records: number,
-    totals: Counts,
-    buckets: Map<string, Counts>,
-    groups: Iterable<{ fields: Record<Dimension, string>; counts: Counts }>,
-  ): void {
-    this.records += records;
+  absorb(records: number, totals: Counts, buckets: Map<string, Counts>, groups: Iterable<GroupState>): void {
+    if (this.records) throw new Error('ReportBuilder.absorb: the builder already holds records');
+    this.records = records;
     addCounts(this.totals, totals);
-    for (const [date, counts] of buckets) this.buckets.set(date, { ...counts });
-    for (const { fields, counts } of groups) {
-      this.groups.set(groupKey(fields), { counts: { ...counts }, fields: { ...fields } });
-    }
+    this.buckets = buckets;
+    for (const group of groups) this.groups.set(groupKey(group.fields), group);
   }
 
   /** `groupRows`: pass them when the caller needs them too (the gate), so they are made once. */

@@ -34,7 +34,7 @@ describe('PartitionWriter', () => {
     ).toBe(true);
     writer.nameFiles('day', 'final');
     expect(
-      writer.finalPaths().every((p) => p.includes('granularity=day') && p.endsWith('final.json.gz')),
+      [...writer.finalPaths()].every((p) => p.includes('granularity=day') && p.endsWith('final.json.gz')),
     ).toBe(true);
     const files = await writer.close();
     expect(files.map((f) => f.relativePath)).toEqual(
@@ -167,6 +167,47 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     expect(await run()).toEqual(await run());
   });
 
+  it('past half its bound, stops growing buffers and stages full ones: the same bytes, no buffer churn', async () => {
+    // 40 partitions fill half of 128 KiB before their batches (8 KiB) are full: from then on a full
+    // buffer (1 or 2 KiB) moves its lines to the spill file (through the 1 MiB staging buffer: 3 MB
+    // of lines fill it more than once) and is reused. Fewer than 16 pieces a batch: the same batches.
+    const limits = { flushAt: 8 * 1024, maxBuffered: 128 * 1024 };
+    const staged = tempDir('pw-staged');
+    let spilling: string[] = [];
+    const files = await (
+      await writeMany(staged, limits, 40, 20_000, () => (spilling = spillFiles(staged)))
+    ).close();
+    expect(spilling).toHaveLength(1);
+    expect(findTempFiles(staged)).toEqual([]);
+    const reference = await (
+      await writeMany(tempDir('pw-unstaged'), { ...limits, maxBuffered: 1e12 }, 40, 20_000)
+    ).close();
+    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
+    for (const [i, f] of files.entries()) {
+      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
+    }
+    checkComplete(files, 20_000);
+  });
+
+  it('stages lines bigger than its staging buffer straight to the spill file', async () => {
+    const dir = tempDir('pw-huge');
+    const writer = new PartitionWriter(dir, 'day', 'n', 'gzip', { flushAt: 16 << 20, maxBuffered: 8 << 20 });
+    const huge = 'h'.repeat(1_500_000);
+    for (let i = 0; i < 8; i++) {
+      await writer.write(normaliseRow({ date: day(i % 2), requests: i, clientName: `${huge}${i}` }, ctx));
+    }
+    const files = await writer.close();
+    expect(findTempFiles(dir)).toEqual([]);
+    const names = files.flatMap((f) =>
+      gunzipSync(readFileSync(f.path))
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { clientName: string }).clientName.slice(huge.length)),
+    );
+    expect(names).toEqual(['0', '2', '4', '6', '1', '3', '5', '7']);
+  });
+
   it('counts the capacity of the batch buffers, not only the bytes in them', async () => {
     // Each partition is written until its batch goes to its file: what stays is an empty buffer
     // sized for the next batch. Counting bytes in use, the writer would never reach 4 KiB.
@@ -213,7 +254,7 @@ describe('removeStaleFiles', () => {
       put('n.json'),
     ];
     const { dev, ino } = statSync(replayed);
-    const removed = await removeStaleFiles(dir, [ours], { dev, ino });
+    const removed = await removeStaleFiles(dir, ['granularity=day/dt=2026-11-13/n.json.gz'], { dev, ino });
     expect(removed.sort()).toEqual([
       'granularity=day/dt=2026-11-12/n.json.gz',
       'granularity=day/dt=2026-11-13/n.json.gz.123.partial',
