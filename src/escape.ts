@@ -6,6 +6,7 @@
  * Written by hand: no maintained library covers GitHub's own post-processing (mentions, issue
  * references, autolinks) or the runner's workflow commands.
  */
+import { stringifyChunked } from '@discoveryjs/json-ext';
 
 /**
  * Characters that show as nothing or change how their neighbours show: controls (Cc), format
@@ -144,6 +145,17 @@ export function jsonSafe(json: string): string {
 /** JSON.stringify with invisible characters escaped (see jsonSafe). */
 export function safeJson(value: unknown, indent?: number): string {
   return jsonSafe(JSON.stringify(value, null, indent));
+}
+
+/**
+ * safeJson's text in chunks of about 64 KiB, for a file: a report of tens of thousands of files and
+ * days is never one string of megabytes (nor two, with the escaping). A string value never spans two
+ * chunks, so each is escaped on its own.
+ */
+export function* safeJsonChunks(value: unknown, indent?: number): Generator<string> {
+  for (const chunk of stringifyChunked(value, { space: indent, highWaterMark: 1 << 16 })) {
+    yield jsonSafe(chunk);
+  }
 }
 
 /** A number as spreadsheets read it: such a cell is left as it is. */

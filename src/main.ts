@@ -2,7 +2,6 @@
  * One run of the action: inputs, usage rows (replay or live query), NDJSON on disk, data lake,
  * report, gate. Every I/O adapter comes in through `Deps`, so tests swap them without module mocks.
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, readInputFromEnv } from './config.js';
 import type { Api, Config, Env, InputReader, Organization } from './types.js';
@@ -31,7 +30,8 @@ import { checkOutputDir, sameFile } from './output-dir.js';
 import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
-import { safeJson } from './escape.js';
+import { safeJsonChunks } from './escape.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { fitJsonArray, fitText, MAX_BREACH_ANNOTATIONS, OUTPUT_LIMIT_BYTES } from './limits.js';
 
 export interface Deps extends StageContext {
@@ -447,21 +447,23 @@ async function publishReport(
       ],
     };
     const markdown = renderSummary(report, extras);
-    await writeFile(summaryPath, markdown);
-    await writeFile(
+    await writeFileAtomic(summaryPath, markdown);
+    const reportJson = {
+      ...report,
+      ...(early.rateLimitEvents ? { rateLimitEvents: early.rateLimitEvents } : {}),
+      ...(early.comparison ? { comparison: early.comparison } : {}),
+      files: collected.files,
+      ...(early.eventFiles.files.length ? { rateLimitEventFiles: early.eventFiles.files } : {}),
+      s3Uris: lake.s3Uris,
+    };
+    // Every value whole; invisible characters as \u escapes, so it shows nothing misleading. Written
+    // as it is made: with years of days, the text would be tens of megabytes held twice.
+    await writeFileAtomic(
       reportPath,
-      // Every value whole; invisible characters as \u escapes, so it shows nothing misleading.
-      safeJson(
-        {
-          ...report,
-          ...(early.rateLimitEvents ? { rateLimitEvents: early.rateLimitEvents } : {}),
-          ...(early.comparison ? { comparison: early.comparison } : {}),
-          files: collected.files,
-          ...(early.eventFiles.files.length ? { rateLimitEventFiles: early.eventFiles.files } : {}),
-          s3Uris: lake.s3Uris,
-        },
-        2,
-      ) + '\n',
+      (function* () {
+        yield* safeJsonChunks(reportJson, 2);
+        yield '\n';
+      })(),
     );
     io.info(`Summary: ${summaryPath}`);
     io.info(`Report: ${reportPath}`);

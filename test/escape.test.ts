@@ -9,6 +9,7 @@ import {
   jsonSafe,
   MAX_SHOWN_CHARS,
   safeJson,
+  safeJsonChunks,
   shorten,
   showInvisible,
 } from '../src/escape.js';
@@ -120,6 +121,26 @@ describe('JSON', () => {
     expect(json).toContain('a\\u202Eb\\u2028c\\u0085d\\uDB40\\uDC41');
     expect(JSON.parse(json)).toEqual(value);
     expect(jsonSafe('{\n  "a": 1\n}')).toBe('{\n  "a": 1\n}');
+  });
+
+  it("safeJsonChunks gives safeJson's text in chunks of about 64 KiB, for any value", () => {
+    // Long enough for many chunks; hostile strings across the whole of it, undefined and dates as
+    // JSON.stringify treats them, empty containers.
+    const value = {
+      files: Array.from({ length: 5_000 }, (_, i) => ({
+        path: `granularity=day/dt=${i}\u202E/x\u{E0041}.json.gz`,
+        records: i,
+        gone: undefined,
+      })),
+      trend: [[], {}, null, new Date(0), '\u2028', [undefined]],
+      empty: '',
+    };
+    const chunks = [...safeJsonChunks(value, 2)];
+    expect(chunks.join('')).toBe(safeJson(value, 2));
+    expect(chunks.length).toBeGreaterThan(5);
+    // 64 KiB of JSON, a little more once escaped.
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 * 65_536);
+    expect([...safeJsonChunks({ a: 1 })].join('')).toBe('{"a":1}');
   });
 });
 

@@ -3,7 +3,7 @@
  * stop it on timeout, then stream every result page into a CSV file and keep the first rows.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
   type AthenaClient,
@@ -18,6 +18,7 @@ import { formatDuration } from '../duration.js';
 import { describeError, UserError } from '../errors.js';
 import type { ActionIO } from '../io.js';
 import { csvLine } from './csv.js';
+import { temporaryPath } from '../atomic-file.js';
 import { awsCall, awsFailure } from './errors.js';
 import { type Clock, Poller } from './poll.js';
 
@@ -228,8 +229,9 @@ function fsReason(error: unknown): string {
 }
 
 /**
- * The results CSV, written in order. Every failure (open, write, close) becomes one line naming the
- * query and the path, never an unhandled 'error' event.
+ * The results CSV, written in order under a temporary name and renamed once complete, so a failed
+ * or killed run never leaves part of the results under the final name. Every failure (open, write,
+ * close) becomes one line naming the query and the path, never an unhandled 'error' event.
  */
 async function openResultsFile(csvPath: string, id: string) {
   const failure = (error: unknown) =>
@@ -237,9 +239,16 @@ async function openResultsFile(csvPath: string, id: string) {
       `Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: ${fsReason(error)}`,
       id,
     );
+  // Something other than a file already there (a device such as /dev/stdout, a folder) is written,
+  // or refused, as it is: renaming over it would replace it.
+  const special = await stat(csvPath).then(
+    (info) => !info.isFile(),
+    () => false,
+  );
+  const temporary = special ? csvPath : temporaryPath(csvPath);
   let handle;
   try {
-    handle = await open(csvPath, 'w');
+    handle = await open(temporary, 'w');
   } catch (error) {
     throw failure(error);
   }
@@ -255,12 +264,17 @@ async function openResultsFile(csvPath: string, id: string) {
       new Promise<void>((resolve, reject) => {
         out.write(text, (error) => (error ? reject(failure(streamError ?? error)) : resolve()));
       }),
-    close: async () => {
+    /** Complete: named `csvPath`; otherwise (`complete` false) removed. */
+    close: async (complete: boolean) => {
       out.end();
       try {
         await finished(out);
+        if (complete && !special) await rename(temporary, csvPath);
       } catch (error) {
+        complete = false;
         throw failure(streamError ?? error);
+      } finally {
+        if (!complete && !special) await unlink(temporary).catch(() => undefined);
       }
     },
   };
@@ -306,7 +320,7 @@ async function readResults(
     failed = error;
   }
   // Closed in any case; the first failure is the one reported.
-  const closed = await out.close().then(
+  const closed = await out.close(failed === undefined).then(
     () => undefined,
     (error: unknown) => error,
   );

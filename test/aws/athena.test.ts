@@ -1,5 +1,5 @@
 /** The Athena stage against a loopback Athena fake, through the real AthenaClient (AWS JSON 1.1). */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AthenaQueryError, type AthenaSettings, runAthenaQuery } from '../../src/aws/athena.js';
@@ -213,8 +213,9 @@ describe('runAthenaQuery', () => {
 
   // Was a GAP (src/aws/athena.ts, readResults): a GetQueryResults that failed for good escaped as a
   // plain UserError without the execution id, so athena-query-execution-id was empty.
-  it('when reading the results fails for good: fails naming the query, with its id', async () => {
+  it('when reading the results fails for good: fails naming the query, with its id; no partial CSV is left', async () => {
     await withAthena({ pageSize: 2, execute: () => RESULT }, async (athena, fake, clock, csvPath) => {
+      writeFileSync(csvPath, 'the last good run\n');
       // The first page is read and written; the second fails.
       fake.failNext('GetQueryResults', new AwsFakeError('InternalServerException', 'boom', 500), {
         after: 1,
@@ -234,6 +235,9 @@ describe('runAthenaQuery', () => {
       });
       expect(started).toEqual(['qe-1-aaaaaaaa']);
       expect(fake.operations().filter((o) => o === 'GetQueryResults')).toHaveLength(2);
+      // Written under a temporary name: the earlier file stays whole, the part written is removed.
+      expect(readFileSync(csvPath, 'utf8')).toBe('the last good run\n');
+      expect(readdirSync(path.dirname(csvPath))).toEqual(['athena-results.csv']);
     });
   });
 
