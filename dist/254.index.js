@@ -42,8 +42,8 @@ var external_node_stream_promises_ = __webpack_require__(6466);
 var dist_cjs = __webpack_require__(2204);
 // EXTERNAL MODULE: ./src/duration.ts
 var duration = __webpack_require__(7607);
-// EXTERNAL MODULE: ./src/escape.ts
-var src_escape = __webpack_require__(2988);
+// EXTERNAL MODULE: ./src/escape.ts + 6 modules
+var src_escape = __webpack_require__(7346);
 ;// CONCATENATED MODULE: ./src/aws/csv.ts
 /**
  * CSV (RFC 4180 quoting), pure. A null cell is empty, an empty string is `""`, as Athena writes them.
@@ -63,6 +63,8 @@ function csvLine(values) {
     return values.map(csvField).join(',') + '\n';
 }
 
+// EXTERNAL MODULE: ./src/atomic-file.ts
+var atomic_file = __webpack_require__(3549);
 ;// CONCATENATED MODULE: ./src/aws/errors.ts
 /**
  * AWS failures as one line the user can act on: AWS's own error name and message, the call that
@@ -176,6 +178,7 @@ async function mapLimit(items, limit, fn) {
  * Runs one Athena query: start it (idempotent per run attempt), poll with backoff until it is done,
  * stop it on timeout, then stream every result page into a CSV file and keep the first rows.
  */
+
 
 
 
@@ -324,14 +327,19 @@ function fsReason(error) {
     return at > 0 && /^(?: '[^']*')?$/.test(message.slice(at + tail.length)) ? message.slice(0, at) : message;
 }
 /**
- * The results CSV, written in order. Every failure (open, write, close) becomes one line naming the
- * query and the path, never an unhandled 'error' event.
+ * The results CSV, written in order under a temporary name and renamed once complete, so a failed
+ * or killed run never leaves part of the results under the final name. Every failure (open, write,
+ * close) becomes one line naming the query and the path, never an unhandled 'error' event.
  */
 async function openResultsFile(csvPath, id) {
     const failure = (error) => new AthenaQueryError(`Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: ${fsReason(error)}`, id);
+    // Something other than a file already there (a device such as /dev/stdout, a folder) is written,
+    // or refused, as it is: renaming over it would replace it.
+    const special = await (0,promises_.stat)(csvPath).then((info) => !info.isFile(), () => false);
+    const temporary = special ? csvPath : (0,atomic_file/* temporaryPath */.l)(csvPath);
     let handle;
     try {
-        handle = await (0,promises_.open)(csvPath, 'w');
+        handle = await (0,promises_.open)(temporary, 'w');
     }
     catch (error) {
         throw failure(error);
@@ -347,13 +355,21 @@ async function openResultsFile(csvPath, id) {
         write: (text) => new Promise((resolve, reject) => {
             out.write(text, (error) => (error ? reject(failure(streamError ?? error)) : resolve()));
         }),
-        close: async () => {
+        /** Complete: named `csvPath`; otherwise (`complete` false) removed. */
+        close: async (complete) => {
             out.end();
             try {
                 await (0,external_node_stream_promises_.finished)(out);
+                if (complete && !special)
+                    await (0,promises_.rename)(temporary, csvPath);
             }
             catch (error) {
+                complete = false;
                 throw failure(streamError ?? error);
+            }
+            finally {
+                if (!complete && !special)
+                    await (0,promises_.unlink)(temporary).catch(() => undefined);
             }
         },
     };
@@ -396,7 +412,7 @@ async function readResults(athena, id, statementType, options) {
         failed = error;
     }
     // Closed in any case; the first failure is the one reported.
-    const closed = await out.close().then(() => undefined, (error) => error);
+    const closed = await out.close(failed === undefined).then(() => undefined, (error) => error);
     if (failed !== undefined)
         throw failed;
     if (closed !== undefined)
