@@ -13,7 +13,14 @@
 import { open, stat } from 'node:fs/promises';
 import { FastRow, GroupCounter, NEED_MORE, NOT_FAST, skipValue, skipWhitespace } from './fast-rows.js';
 import type { LineEncoder, PartitionWriter } from './partition-writer.js';
-import { checkUsageRow, type CheckedRow, type RecordContext, toRecord, type UsageRecord } from './records.js';
+import {
+  checkUsageRow,
+  type CheckedRow,
+  type RecordContext,
+  rowPlace,
+  toRecord,
+  type UsageRecord,
+} from './records.js';
 import type { ShapeScan } from './replay-shape.js';
 import { type Counts, type Dimension, DIMENSIONS, type ReportBuilder } from './report.js';
 
@@ -161,7 +168,7 @@ class FastReplay {
   /** Where the row starting at b[i] is, in the general path's words: `row N (line L)`. */
   private place(b: Buffer, i: number): string {
     this.countNewlines(b, i);
-    return `row ${this.rows + 1} (line ${this.newlines + 1})`;
+    return rowPlace(this.rows + 1, this.newlines + 1);
   }
 
   /** Reads what it can of b[0..len); returns how many bytes it consumed. */

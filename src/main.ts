@@ -317,22 +317,24 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
         // written under temporary names while the rows are checked, named once the shape is known.
         // Otherwise a first pass only reads the shape, and a second one writes.
         const writeFirst = config.interval !== undefined;
-        let pass = await replayPass(file, context, writeFirst ? output : undefined);
+        const first = await replayPass(file, context, writeFirst ? output : undefined);
         ({
           config,
           requestsKnown,
           organizationId: replayOrganizationId,
-        } = decideReplayShape(config, deps, pass.scan));
+        } = decideReplayShape(config, deps, first.scan));
         const final = contextOf(config);
-        if (!writeFirst || !sameLines(pass.scan, context, final)) {
+        let rows = first.rows;
+        if (!writeFirst || !sameLines(first.scan, context, final)) {
           await writer?.abort();
           writer = undefined;
           builder = output.builder = new ReportBuilder();
           context = final;
-          pass = await replayPass(file, context, output);
+          // The first pass's scan (one entry per date) is let go before the second makes its own.
+          ({ rows } = await replayPass(file, context, output));
         }
         writer?.nameFiles(...fileNames());
-        io.info(`Read ${pass.rows} rows from ${file}.`);
+        io.info(`Read ${rows} rows from ${file}.`);
       });
     } else {
       const result = await io.group('Query Genesys Cloud', () =>

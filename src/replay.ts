@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { UserError } from './errors.js';
 import { UsageRowSplitter } from './json-rows.js';
-import { showValue } from './records.js';
+import { rowPlace, showValue } from './records.js';
 
 /** `places[i]` says where `rows[i]` came from (`row 12 (line 12)`), for messages. */
 export type RowsHandler = (rows: unknown[], queryId: string, places?: string[]) => Promise<void>;
@@ -121,7 +121,7 @@ export async function replayResultsFile(file: string, onRows: RowsHandler): Prom
     const batch = splitter.push(chunk);
     for (const [key, value] of batch.meta) check(key, value);
     if (batch.rows.length) {
-      const places = batch.lines.map((line, i) => `row ${rows + i + 1} (line ${line})`);
+      const places = batch.lines.map((line, i) => rowPlace(rows + i + 1, line));
       rows += batch.rows.length;
       await onRows(batch.rows, '', places);
     }
