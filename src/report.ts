@@ -202,11 +202,16 @@ function toGroupRow(state: GroupState, dimensions: Dimension[]): GroupRow {
 /** Highest first; ties broken by the other count, then by the group's text, so output is stable. */
 function rank(rows: GroupRow[], by: 'status429' | 'requests', top: number): GroupRow[] {
   const other = by === 'status429' ? 'requests' : 'status429';
+  // Each tied row's label made once, not at every comparison: thousands of groups with equal counts
+  // made megabytes of label strings a sort.
+  const labels = new Map<GroupRow, string>();
+  const label = (row: GroupRow): string => {
+    let text = labels.get(row);
+    if (text === undefined) labels.set(row, (text = groupLabel(row.group)));
+    return text;
+  };
   return [...rows]
-    .sort(
-      (a, b) =>
-        b[by] - a[by] || b[other] - a[other] || groupLabel(a.group).localeCompare(groupLabel(b.group)),
-    )
+    .sort((a, b) => b[by] - a[by] || b[other] - a[other] || label(a).localeCompare(label(b)))
     .slice(0, top);
 }
 
