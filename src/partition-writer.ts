@@ -467,10 +467,13 @@ export class PartitionWriter {
 
   /** The partitions complete under their final names, sorted by path. */
   completedFiles(): PartitionFile[] {
-    return [...this.partitions.values()]
-      .filter((p) => p.renamed)
-      .map((p) => this.fileOf(p))
-      .sort((a, b) => a.relativePath.localeCompare(b.relativePath));
+    return (
+      [...this.partitions.values()]
+        .filter((p) => p.renamed)
+        .map((p) => this.fileOf(p))
+        // One granularity and one name: the paths differ only in their `YYYY-MM-DD`, in plain order.
+        .sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : 0))
+    );
   }
 
   /** Removes every temporary file (after a failure). Final files already renamed stay. */

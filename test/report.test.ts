@@ -82,6 +82,28 @@ describe('ReportBuilder', () => {
     expect(report.metrics.status429).toEqual({ total: 15, min: 0, max: 8, mean: 5 });
   });
 
+  it('sorts and measures hundreds of thousands of days (no argument list of every bucket)', () => {
+    // 250,000 days (Math.min(...values) overflowed the stack past about 120,000), added newest first.
+    const builder = new ReportBuilder();
+    const days = 250_000;
+    const first = Date.UTC(1400, 0, 1);
+    for (let i = days - 1; i >= 0; i--) {
+      const date = new Date(first + i * 86_400_000).toISOString().slice(0, 10);
+      builder.add(normaliseRow({ date, requestCount: i % 1000, status429: i % 7 }, CTX));
+    }
+    const report = builder.build(META, 10);
+    expect(report.trend).toHaveLength(days);
+    expect(report.trend[0]?.date).toBe('1400-01-01');
+    expect(report.trend.at(-1)?.date).toBe(
+      new Date(first + (days - 1) * 86_400_000).toISOString().slice(0, 10),
+    );
+    expect(
+      report.trend.every((t, i) => i === 0 || (report.trend[i - 1] as { date: string }).date < t.date),
+    ).toBe(true);
+    expect(report.metrics.requests).toMatchObject({ min: 0, max: 999 });
+    expect(report.metrics.status429).toMatchObject({ min: 0, max: 6 });
+  });
+
   it('ranks groups by 429s and by requests, leaving out groups without 429s from the first', () => {
     const { report } = build(ROWS);
     expect(report.dimensions).toEqual(['clientId', 'clientName']);
