@@ -12,10 +12,10 @@
  *   where its pieces lie; they are read back when its batch is complete, so thousands of small
  *   partitions cost neither memory nor thousands of tiny gzip members and appends.
  * A partition's batch ends at the first line end at or past FLUSH_AT bytes of that partition, at
- * close, or when its lines lie in MAX_PIECES pieces of the spill file (which bounds what the writer
- * holds per partition): the bytes are a pure function of the records and their order, whether a
- * line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path); below
- * MAX_PIECES pieces, they do not depend on the memory bound at all.
+ * close, or when its lines were swept into the spill file MAX_PIECES times (which bounds what the
+ * writer holds per partition): the bytes are a pure function of the records and their order, whether
+ * a line comes as a record (write) or already encoded (writeEncodedLine, the fast replay path); below
+ * MAX_PIECES sweeps, they do not depend on the memory bound at all.
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readSync, unlinkSync, writevSync } from 'node:fs';
 import { appendFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
@@ -61,8 +61,9 @@ interface OpenPartition {
   /** This partition's batch: UTF-8 lines in pending[0..used); EMPTY when it holds none. */
   pending: Buffer;
   used: number;
-  /** Earlier lines of the batch, in the spill file: `spilled` bytes in `pieces` segments first..last. */
+  /** Earlier lines of the batch, in the spill file: `spilled` bytes in segments first..last. */
   spilled: number;
+  /** How many of those segments sweeps (spill()) made; staged ones are not counted. */
   pieces: number;
   firstSegment: number;
   lastSegment: number;
@@ -96,8 +97,8 @@ export interface LineEncoder {
 }
 
 /**
- * A batch spread over this many pieces of the spill file is written: 16 bytes a piece, so at most
- * 256 bytes of the table per partition however many rows it gets before its batch is full.
+ * A batch swept into the spill file this many times is written: 16 bytes of the table a piece, so
+ * sweeps add at most 256 bytes per partition however many rows it gets before its batch is full.
  */
 const MAX_PIECES = 16;
 
@@ -347,7 +348,7 @@ export class PartitionWriter {
     } else {
       this.stagingUsed += p.pending.copy(staging, this.stagingUsed, 0, p.used);
     }
-    this.addPiece(p, position);
+    this.addPiece(p, position, false);
   }
 
   /** The staging buffer's pieces into the spill file, at the positions they were given. */
@@ -376,13 +377,18 @@ export class PartitionWriter {
     }
   }
 
-  /** The partition's lines pending[0..used), at `position` of the spill file, become its next piece. */
-  private addPiece(p: OpenPartition, position: number): void {
+  /**
+   * The partition's lines pending[0..used), at `position` of the spill file, become its next piece.
+   * Only pieces of a sweep (spill()) count towards MAX_PIECES: a staged piece is a full buffer, and
+   * counting those cut batches short wherever thousands of partitions share the bound (smaller gzip
+   * members, other bytes). Staged pieces are bounded by the batch itself (flushAt bytes of lines).
+   */
+  private addPiece(p: OpenPartition, position: number, counted: boolean): void {
     const segment = this.segments.add(position, p.used);
     if (p.lastSegment < 0) p.firstSegment = segment;
     else this.segments.link(p.lastSegment, segment);
     p.lastSegment = segment;
-    p.pieces++;
+    if (counted) p.pieces++;
     p.spilled += p.used;
     p.used = 0;
   }
@@ -390,20 +396,14 @@ export class PartitionWriter {
   /** Undefined when the line only went into its batch; else what to wait for. */
   private lineAdded(partition: OpenPartition): Promise<void> | undefined {
     partition.records++;
-    if (
-      partition.spilled + partition.used < this.limits.flushAt &&
-      partition.pieces < MAX_PIECES &&
-      this.held <= this.limits.maxBuffered
-    ) {
+    if (partition.spilled + partition.used < this.limits.flushAt && this.held <= this.limits.maxBuffered) {
       return undefined;
     }
     return this.batchFull(partition);
   }
 
   private async batchFull(partition: OpenPartition): Promise<void> {
-    if (partition.spilled + partition.used >= this.limits.flushAt || partition.pieces >= MAX_PIECES) {
-      await this.flush(partition);
-    }
+    if (partition.spilled + partition.used >= this.limits.flushAt) await this.flush(partition);
     if (this.held > this.limits.maxBuffered) {
       for (const full of this.spill()) await this.flush(full);
     }
@@ -600,7 +600,7 @@ export class PartitionWriter {
         batches.push(p.pending.subarray(0, p.used));
         spilled.push(p);
         const used = p.used;
-        this.addPiece(p, position);
+        this.addPiece(p, position, true);
         if (p.pieces >= MAX_PIECES) full.push(p);
         position += used;
       }

@@ -189,6 +189,22 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     checkComplete(files, 20_000);
   });
 
+  it('staged pieces do not cut batches short: hundreds of partitions sharing the bound give the bytes of an unbounded run', async () => {
+    // 400 partitions, 30 rows each, interleaved: their one-line buffers (512 B) fill half of 384 KiB,
+    // so each is staged at nearly every row (about 30 pieces a batch, no sweep); only the 8 KiB
+    // batches may cut them. Counting staged pieces, this cut every batch at 16.
+    const limits = { flushAt: 8 * 1024, maxBuffered: 384 * 1024 };
+    const staged = await (await writeMany(tempDir('pw-many-pieces'), limits, 400, 12_000)).close();
+    const reference = await (
+      await writeMany(tempDir('pw-many-pieces-ref'), { ...limits, maxBuffered: 1e12 }, 400, 12_000)
+    ).close();
+    expect(staged.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
+    for (const [i, f] of staged.entries()) {
+      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
+    }
+    checkComplete(staged, 12_000);
+  });
+
   it('stages lines bigger than its staging buffer straight to the spill file', async () => {
     const dir = tempDir('pw-huge');
     const writer = new PartitionWriter(dir, 'day', 'n', 'gzip', { flushAt: 16 << 20, maxBuffered: 8 << 20 });
