@@ -138,8 +138,7 @@ class FastReplay {
   private readonly dts: string[] = [];
   private counts = new Float64Array(6 * 64);
   private readonly writes: boolean;
-  /** File offset of the buffer's first byte, and the newlines counted before `counted` (a buffer index). */
-  private bufferStart = 0;
+  /** The newlines counted before `counted` (an index in the current buffer). */
   private counted = 0;
   private newlines = 0;
   /** What the scan already knows, so that a fast row that adds nothing new costs no decoding. */
@@ -154,7 +153,6 @@ class FastReplay {
   /** The buffer drops its first `consumed` bytes: their newlines are counted first. */
   shift(b: Buffer, consumed: number): void {
     this.countNewlines(b, consumed);
-    this.bufferStart += consumed;
     this.counted = 0;
   }
 

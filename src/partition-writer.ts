@@ -325,7 +325,7 @@ export class PartitionWriter {
         this.stage(partition);
         if (length <= pending.length) return partition;
       }
-      const grown = this.buffers.take(Math.max(size, partition.used + length));
+      const grown = this.buffers.take(size);
       pending.copy(grown, 0, 0, partition.used);
       this.held += grown.length - pending.length;
       this.buffers.give(pending);
@@ -353,8 +353,8 @@ export class PartitionWriter {
 
   /** The staging buffer's pieces into the spill file, at the positions they were given. */
   private writeStaging(): void {
-    if (!this.stagingUsed || !this.staging) return;
-    this.writeSpill([this.staging.subarray(0, this.stagingUsed)]);
+    if (!this.stagingUsed) return;
+    this.writeSpill([(this.staging as Buffer).subarray(0, this.stagingUsed)]);
     this.stagingUsed = 0;
   }
 
@@ -373,7 +373,7 @@ export class PartitionWriter {
     } catch (error) {
       // Lines are lost: the run fails (a partition whose pieces are missing is never named final).
       this.failure ??= { file: this.spillPath ?? this.dir, error };
-      throw this.failed();
+      this.throwIfFailed();
     }
   }
 
@@ -521,12 +521,10 @@ export class PartitionWriter {
   }
 
   private throwIfFailed(): void {
-    if (this.failure) throw this.failed();
-  }
-
-  private failed(): UserError {
-    const { file, error } = this.failure ?? { file: this.dir, error: undefined };
-    return new UserError(`Could not write the NDJSON file ${file}: ${describeError(error)}`);
+    if (this.failure) {
+      const { file, error } = this.failure;
+      throw new UserError(`Could not write the NDJSON file ${file}: ${describeError(error)}`);
+    }
   }
 
   private relativePathOf(dt: string): string {

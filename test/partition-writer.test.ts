@@ -118,6 +118,13 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     }
     return writer;
   };
+  /** The same files, byte for byte, as a reference run wrote. */
+  const expectSameFiles = (files: PartitionFile[], reference: PartitionFile[]) => {
+    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
+    for (const [i, f] of files.entries()) {
+      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
+    }
+  };
   const checkComplete = (files: PartitionFile[], rows: number) => {
     let sum = 0;
     for (const f of files) {
@@ -147,10 +154,7 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
       )
     ).close();
     expect(files).toHaveLength(3000);
-    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
-    for (const [i, f] of files.entries()) {
-      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
-    }
+    expectSameFiles(files, reference);
     checkComplete(files, 30_000);
   });
 
@@ -182,10 +186,7 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     const reference = await (
       await writeMany(tempDir('pw-unstaged'), { ...limits, maxBuffered: 1e12 }, 40, 20_000)
     ).close();
-    expect(files.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
-    for (const [i, f] of files.entries()) {
-      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
-    }
+    expectSameFiles(files, reference);
     checkComplete(files, 20_000);
   });
 
@@ -198,10 +199,7 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     const reference = await (
       await writeMany(tempDir('pw-many-pieces-ref'), { ...limits, maxBuffered: 1e12 }, 400, 12_000)
     ).close();
-    expect(staged.map((f) => f.relativePath)).toEqual(reference.map((f) => f.relativePath));
-    for (const [i, f] of staged.entries()) {
-      expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
-    }
+    expectSameFiles(staged, reference);
     checkComplete(staged, 12_000);
   });
 
