@@ -1,9 +1,10 @@
 /**
  * Files written whole or not at all: into `<path>.<pid>.partial` first, renamed to `path` once
- * complete, so that no half-written report or summary ever sits under its final name (a killed run,
- * a full disk). A failed write removes its temporary file and leaves an earlier file as it was.
+ * complete, so that no half-written report, summary or results file ever sits under its final name
+ * (a killed run, a full disk, a failed download). A failed write removes its temporary file and
+ * leaves an earlier file as it was.
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 
 /** What goes to disk at once: big enough for few writes, small enough to hold nothing large. */
 const WRITE_CHARS = 1 << 16;
@@ -13,13 +14,26 @@ export function temporaryPath(filePath: string): string {
   return `${filePath}.${process.pid}.partial`;
 }
 
-/** Writes the text (a string, or chunks of it, e.g. from a streaming JSON writer) as `filePath`, atomically. */
-export async function writeFileAtomic(filePath: string, text: string | Iterable<string>): Promise<void> {
-  const temporary = temporaryPath(filePath);
-  const handle = await open(temporary, 'w');
+/**
+ * Writes the text (a string, or chunks of it as they are made, e.g. by a streaming JSON writer or
+ * pages of a download) as `filePath`, atomically. Something already there that is not a regular file
+ * (a device such as /dev/stdout, a folder) is written, or refused, as it is: renaming over it would
+ * replace it.
+ */
+export async function writeFileAtomic(
+  filePath: string,
+  text: string | Iterable<string> | AsyncIterable<string>,
+): Promise<void> {
+  const inPlace = await stat(filePath).then(
+    (info) => !info.isFile(),
+    () => false,
+  );
+  const target = inPlace ? filePath : temporaryPath(filePath);
+  const removeTarget = () => (inPlace ? undefined : unlink(target).catch(() => undefined));
+  const handle = await open(target, 'w');
   try {
     let pending = '';
-    for (const chunk of typeof text === 'string' ? [text] : text) {
+    for await (const chunk of typeof text === 'string' ? [text] : text) {
       pending += chunk;
       if (pending.length >= WRITE_CHARS) {
         // A file handle's writeFile() continues at its position: the chunks follow each other.
@@ -30,14 +44,14 @@ export async function writeFileAtomic(filePath: string, text: string | Iterable<
     if (pending) await handle.writeFile(pending);
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
+    await removeTarget();
     throw error;
   }
   try {
     await handle.close();
-    await rename(temporary, filePath);
+    if (!inPlace) await rename(target, filePath);
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
+    await removeTarget();
     throw error;
   }
 }

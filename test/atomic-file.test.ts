@@ -1,5 +1,5 @@
 /** Files written whole or not at all: the final name only ever holds a complete file. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporaryPath, writeFileAtomic } from '../src/atomic-file.js';
 import { tempDir } from './support/isolation.js';
@@ -28,6 +28,15 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(file, failing())).rejects.toThrow('the report could not be made');
     expect(readFileSync(file, 'utf8')).toBe('the last good run');
     expect(existsSync(temporaryPath(file))).toBe(false);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  it('something already there that is not a file is written or refused as it is, never renamed over', async () => {
+    const dir = tempDir('atomic-folder');
+    const folder = path.join(dir, 'report.json');
+    mkdirSync(folder);
+    await expect(writeFileAtomic(folder, 'x')).rejects.toThrow(/EISDIR/);
+    expect(statSync(folder).isDirectory()).toBe(true);
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
 

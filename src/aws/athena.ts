@@ -3,8 +3,6 @@
  * stop it on timeout, then stream every result page into a CSV file and keep the first rows.
  */
 import { createHash } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
 import {
   type AthenaClient,
   GetQueryExecutionCommand,
@@ -18,7 +16,7 @@ import { formatDuration } from '../duration.js';
 import { describeError, UserError } from '../errors.js';
 import type { ActionIO } from '../io.js';
 import { csvLine } from './csv.js';
-import { temporaryPath } from '../atomic-file.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { awsCall, awsFailure } from './errors.js';
 import { type Clock, Poller } from './poll.js';
 
@@ -229,73 +227,31 @@ function fsReason(error: unknown): string {
 }
 
 /**
- * The results CSV, written in order under a temporary name and renamed once complete, so a failed
- * or killed run never leaves part of the results under the final name. Every failure (open, write,
- * close) becomes one line naming the query and the path, never an unhandled 'error' event.
+ * Every result page into the CSV, in order, and the first rows for the preview. The file is written
+ * whole or not at all (writeFileAtomic); a failure to write it is one line naming the query and the
+ * path, a failure to read a page is the page's own.
  */
-async function openResultsFile(csvPath: string, id: string) {
-  const failure = (error: unknown) =>
-    new AthenaQueryError(
-      `Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: ${fsReason(error)}`,
-      id,
-    );
-  // Something other than a file already there (a device such as /dev/stdout, a folder) is written,
-  // or refused, as it is: renaming over it would replace it.
-  const special = await stat(csvPath).then(
-    (info) => !info.isFile(),
-    () => false,
-  );
-  const temporary = special ? csvPath : temporaryPath(csvPath);
-  let handle;
-  try {
-    handle = await open(temporary, 'w');
-  } catch (error) {
-    throw failure(error);
-  }
-  const out = handle.createWriteStream();
-  // The first error, e.g. ENOSPC: without a listener, an 'error' event would crash the process.
-  let streamError: unknown;
-  out.on('error', (error) => {
-    streamError ??= error;
-  });
-  return {
-    /** Resolves once the text is written; one page at a time, so waiting for each is cheap. */
-    write: (text: string) =>
-      new Promise<void>((resolve, reject) => {
-        out.write(text, (error) => (error ? reject(failure(streamError ?? error)) : resolve()));
-      }),
-    /** Complete: named `csvPath`; otherwise (`complete` false) removed. */
-    close: async (complete: boolean) => {
-      out.end();
-      try {
-        await finished(out);
-        if (complete && !special) await rename(temporary, csvPath);
-      } catch (error) {
-        complete = false;
-        throw failure(streamError ?? error);
-      } finally {
-        if (!complete && !special) await unlink(temporary).catch(() => undefined);
-      }
-    },
-  };
-}
-
 async function readResults(
   athena: AthenaClient,
   id: string,
   statementType: string | undefined,
   options: AthenaOptions,
 ): Promise<{ columns: string[]; preview: (string | undefined)[][]; rowCount: number }> {
-  const out = await openResultsFile(options.csvPath, id);
   let columns: string[] = [];
   const preview: (string | undefined)[][] = [];
   let rowCount = 0;
-  let failed: unknown;
-  try {
+  let pageFailure: unknown;
+  async function* csvText(): AsyncGenerator<string> {
     let nextToken: string | undefined;
     let firstPage = true;
     do {
-      const page = await resultsPage(athena, id, nextToken);
+      let page;
+      try {
+        page = await resultsPage(athena, id, nextToken);
+      } catch (error) {
+        pageFailure = error;
+        throw error;
+      }
       let rows = (page.ResultSet?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue));
       if (firstPage) {
         const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
@@ -303,7 +259,7 @@ async function readResults(
         const labels = info.map((c, i) => c.Label ?? c.Name ?? `_col${i}`);
         // The header row comes once, on the first page only.
         if (isHeaderRow(rows[0], labels, statementType)) rows = rows.slice(1);
-        await out.write(csvLine(columns));
+        yield csvLine(columns);
         firstPage = false;
       }
       let chunk = '';
@@ -313,19 +269,19 @@ async function readResults(
         if (preview.length < options.previewRows) preview.push(cells);
         rowCount++;
       }
-      await out.write(chunk);
+      yield chunk;
       nextToken = page.NextToken;
     } while (nextToken);
-  } catch (error) {
-    failed = error;
   }
-  // Closed in any case; the first failure is the one reported.
-  const closed = await out.close(failed === undefined).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (failed !== undefined) throw failed;
-  if (closed !== undefined) throw closed;
+  try {
+    await writeFileAtomic(options.csvPath, csvText());
+  } catch (error) {
+    if (error === pageFailure) throw error;
+    throw new AthenaQueryError(
+      `Athena query ${id} SUCCEEDED, but its results could not be written to ${options.csvPath}: ${fsReason(error)}`,
+      id,
+    );
+  }
   return { columns, preview, rowCount };
 }
 
