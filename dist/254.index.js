@@ -34,10 +34,6 @@ var src_interval = __webpack_require__(3310);
 var layout = __webpack_require__(5005);
 // EXTERNAL MODULE: ./src/stages.ts
 var stages = __webpack_require__(4628);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(1455);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-athena/dist-cjs/index.js
 var dist_cjs = __webpack_require__(2204);
 // EXTERNAL MODULE: ./src/duration.ts
@@ -186,8 +182,6 @@ async function mapLimit(items, limit, fn) {
 
 
 
-
-
 /** The query failed, was cancelled or timed out; it has an id, for the output. */
 class AthenaQueryError extends src_errors/* UserError */.yo {
     queryExecutionId;
@@ -327,64 +321,27 @@ function fsReason(error) {
     return at > 0 && /^(?: '[^']*')?$/.test(message.slice(at + tail.length)) ? message.slice(0, at) : message;
 }
 /**
- * The results CSV, written in order under a temporary name and renamed once complete, so a failed
- * or killed run never leaves part of the results under the final name. Every failure (open, write,
- * close) becomes one line naming the query and the path, never an unhandled 'error' event.
+ * Every result page into the CSV, in order, and the first rows for the preview. The file is written
+ * whole or not at all (writeFileAtomic); a failure to write it is one line naming the query and the
+ * path, a failure to read a page is the page's own.
  */
-async function openResultsFile(csvPath, id) {
-    const failure = (error) => new AthenaQueryError(`Athena query ${id} SUCCEEDED, but its results could not be written to ${csvPath}: ${fsReason(error)}`, id);
-    // Something other than a file already there (a device such as /dev/stdout, a folder) is written,
-    // or refused, as it is: renaming over it would replace it.
-    const special = await (0,promises_.stat)(csvPath).then((info) => !info.isFile(), () => false);
-    const temporary = special ? csvPath : (0,atomic_file/* temporaryPath */.l)(csvPath);
-    let handle;
-    try {
-        handle = await (0,promises_.open)(temporary, 'w');
-    }
-    catch (error) {
-        throw failure(error);
-    }
-    const out = handle.createWriteStream();
-    // The first error, e.g. ENOSPC: without a listener, an 'error' event would crash the process.
-    let streamError;
-    out.on('error', (error) => {
-        streamError ??= error;
-    });
-    return {
-        /** Resolves once the text is written; one page at a time, so waiting for each is cheap. */
-        write: (text) => new Promise((resolve, reject) => {
-            out.write(text, (error) => (error ? reject(failure(streamError ?? error)) : resolve()));
-        }),
-        /** Complete: named `csvPath`; otherwise (`complete` false) removed. */
-        close: async (complete) => {
-            out.end();
-            try {
-                await (0,external_node_stream_promises_.finished)(out);
-                if (complete && !special)
-                    await (0,promises_.rename)(temporary, csvPath);
-            }
-            catch (error) {
-                complete = false;
-                throw failure(streamError ?? error);
-            }
-            finally {
-                if (!complete && !special)
-                    await (0,promises_.unlink)(temporary).catch(() => undefined);
-            }
-        },
-    };
-}
 async function readResults(athena, id, statementType, options) {
-    const out = await openResultsFile(options.csvPath, id);
     let columns = [];
     const preview = [];
     let rowCount = 0;
-    let failed;
-    try {
+    let pageFailure;
+    async function* csvText() {
         let nextToken;
         let firstPage = true;
         do {
-            const page = await resultsPage(athena, id, nextToken);
+            let page;
+            try {
+                page = await resultsPage(athena, id, nextToken);
+            }
+            catch (error) {
+                pageFailure = error;
+                throw error;
+            }
             let rows = (page.ResultSet?.Rows ?? []).map((row) => (row.Data ?? []).map((d) => d.VarCharValue));
             if (firstPage) {
                 const info = page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
@@ -393,7 +350,7 @@ async function readResults(athena, id, statementType, options) {
                 // The header row comes once, on the first page only.
                 if (isHeaderRow(rows[0], labels, statementType))
                     rows = rows.slice(1);
-                await out.write(csvLine(columns));
+                yield csvLine(columns);
                 firstPage = false;
             }
             let chunk = '';
@@ -404,19 +361,18 @@ async function readResults(athena, id, statementType, options) {
                     preview.push(cells);
                 rowCount++;
             }
-            await out.write(chunk);
+            yield chunk;
             nextToken = page.NextToken;
         } while (nextToken);
     }
-    catch (error) {
-        failed = error;
+    try {
+        await (0,atomic_file/* writeFileAtomic */.Z)(options.csvPath, csvText());
     }
-    // Closed in any case; the first failure is the one reported.
-    const closed = await out.close(failed === undefined).then(() => undefined, (error) => error);
-    if (failed !== undefined)
-        throw failed;
-    if (closed !== undefined)
-        throw closed;
+    catch (error) {
+        if (error === pageFailure)
+            throw error;
+        throw new AthenaQueryError(`Athena query ${id} SUCCEEDED, but its results could not be written to ${options.csvPath}: ${fsReason(error)}`, id);
+    }
     return { columns, preview, rowCount };
 }
 /** One GetQueryResults page; a failure names the query, for the line and the output. */
