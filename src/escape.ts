@@ -148,14 +148,70 @@ export function safeJson(value: unknown, indent?: number): string {
 }
 
 /**
- * safeJson's text in chunks of about 64 KiB, for a file: a report of tens of thousands of files and
- * days is never one string of megabytes (nor two, with the escaping). A string value never spans two
- * chunks, so each is escaped on its own.
+ * A list that safeJsonChunks writes item by item as it iterates it, each item made only when written
+ * (a report's trend and files: tens of thousands of objects, never all held at once). Elsewhere,
+ * JSON gives the array of its items.
+ */
+export class StreamedList<T> {
+  constructor(readonly items: Iterable<T>) {}
+
+  toJSON(): T[] {
+    return [...this.items];
+  }
+}
+
+/**
+ * safeJson's text in chunks, for a file: a report of tens of thousands of files and days is never
+ * one string of megabytes (nor two, with the escaping). The same text as safeJson of the value with
+ * every StreamedList as its array. A string value never spans two chunks, so each is escaped on its own.
  */
 export function* safeJsonChunks(value: unknown, indent?: number): Generator<string> {
-  for (const chunk of stringifyChunked(value, { space: indent, highWaterMark: 1 << 16 })) {
-    yield jsonSafe(chunk);
+  for (const chunk of jsonChunks(value, indent ? ' '.repeat(indent) : '', '')) yield jsonSafe(chunk);
+}
+
+/**
+ * `value`'s JSON with its first line at `pad` indentation. Plain objects and StreamedLists are written
+ * here (where the lists can be); anything else by stringifyChunked. Written by hand for the lists:
+ * json-ext writes arrays, not iterables made as they go.
+ */
+function* jsonChunks(value: unknown, space: string, pad: string): Generator<string> {
+  const inner = pad + space;
+  const newline = space ? `\n${inner}` : '';
+  if (value instanceof StreamedList) {
+    let count = 0;
+    for (const item of value.items as Iterable<unknown>) {
+      yield (count++ ? ',' : '[') + newline;
+      // JSON.stringify's own rules for items (toJSON, undefined as null); items are small.
+      const text = JSON.stringify(item === undefined ? null : item, null, space) ?? 'null';
+      yield space ? text.replaceAll('\n', `\n${inner}`) : text;
+    }
+    yield count ? (space ? `\n${pad}]` : ']') : '[]';
+    return;
   }
+  if (isPlainObject(value)) {
+    let count = 0;
+    for (const [key, item] of Object.entries(value)) {
+      // What JSON.stringify leaves out of an object.
+      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
+      yield `${count++ ? ',' : '{'}${newline}${JSON.stringify(key)}:${space ? ' ' : ''}`;
+      yield* jsonChunks(item, space, inner);
+    }
+    yield count ? (space ? `\n${pad}}` : '}') : '{}';
+    return;
+  }
+  // JSON text has no raw line breaks but its layout's: indenting them indents the value.
+  for (const chunk of stringifyChunked(value, { space: space || undefined, highWaterMark: 1 << 16 })) {
+    yield pad ? chunk.replaceAll('\n', `\n${pad}`) : chunk;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (
+    (proto === Object.prototype || proto === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
+  );
 }
 
 /** A number as spreadsheets read it: such a cell is left as it is. */

@@ -22,7 +22,7 @@ import {
   type UsageRecord,
 } from './records.js';
 import type { ShapeScan } from './replay-shape.js';
-import { type Counts, type Dimension, DIMENSIONS, type ReportBuilder } from './report.js';
+import { BucketCounts, type Counts, type Dimension, DIMENSIONS, type ReportBuilder } from './report.js';
 
 export interface FastReplayTarget {
   ctx: RecordContext;
@@ -397,12 +397,10 @@ class FastReplay {
 
   async finish(): Promise<FastReplayResult> {
     if (!this.writes) return { rows: this.rows, fastRows: this.fastRows };
-    const buckets = new Map<string, Counts>();
-    for (const [p, dt] of this.dts.entries()) buckets.set(dt, toCounts(this.counts, p * 6));
     (this.target.builder as ReportBuilder).absorb(
       this.rows,
       toCounts(this.totals),
-      buckets,
+      new BucketCounts(this.dts, this.counts),
       this.groups.groups.map((g) => ({
         fields: Object.fromEntries(DIMENSIONS.map((d, k) => [d, g.fields[k]])) as Record<Dimension, string>,
         counts: toCounts(g.counts),

@@ -30,7 +30,7 @@ import { checkOutputDir, sameFile } from './output-dir.js';
 import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
-import { safeJsonChunks } from './escape.js';
+import { safeJsonChunks, StreamedList } from './escape.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { fitJsonArray, fitText, MAX_BREACH_ANNOTATIONS, OUTPUT_LIMIT_BYTES } from './limits.js';
 
@@ -372,9 +372,11 @@ async function collectRecords(given: Config, deps: Deps): Promise<Collected> {
     // The folder holds this run's files only; never the replayed file, and nothing outside the layout.
     // Only after a complete run: a failed one must not take the last good run's files with it.
     if (!failure) {
+      // Found by date, then compared whole: no set of every path, made and dropped.
+      const byDt = new Map(files.map((f) => [f.dt, f]));
       stale = await removeStaleFiles(
         ndjsonDir,
-        files.map((f) => f.relativePath),
+        (relative, dt) => byDt.get(dt)?.relativePath === relative,
         identity,
       );
     }
@@ -450,11 +452,13 @@ async function publishReport(
     };
     const markdown = renderSummary(report, extras);
     await writeFileAtomic(summaryPath, markdown);
+    // The trend's rows and the files' entries made one at a time as they are written.
     const reportJson = {
       ...report,
+      trend: new StreamedList(report.trend),
       ...(early.rateLimitEvents ? { rateLimitEvents: early.rateLimitEvents } : {}),
       ...(early.comparison ? { comparison: early.comparison } : {}),
-      files: collected.files,
+      files: new StreamedList(collected.files),
       ...(early.eventFiles.files.length ? { rateLimitEventFiles: early.eventFiles.files } : {}),
       s3Uris: lake.s3Uris,
     };

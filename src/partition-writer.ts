@@ -51,6 +51,42 @@ export interface PartitionFile {
   records: number;
 }
 
+/** How the writer names its files: a partition's paths from its `dt`. */
+interface FileNaming {
+  readonly granularity: PartitionGranularity;
+  relativePathOf(dt: string): string;
+  pathOf(dt: string): string;
+}
+
+/**
+ * A file the writer completed. Its paths are made when read, not held: with tens of thousands of
+ * files, two path strings each were megabytes kept to the end of the run. JSON as the plain object.
+ */
+class CompletedFile implements PartitionFile {
+  constructor(
+    private readonly naming: FileNaming,
+    readonly dt: string,
+    readonly records: number,
+  ) {}
+
+  get granularity(): PartitionGranularity {
+    return this.naming.granularity;
+  }
+
+  get relativePath(): string {
+    return this.naming.relativePathOf(this.dt);
+  }
+
+  get path(): string {
+    return this.naming.pathOf(this.dt);
+  }
+
+  toJSON(): PartitionFile {
+    const { granularity, dt, relativePath, path, records } = this;
+    return { granularity, dt, relativePath, path, records };
+  }
+}
+
 /**
  * What the writer holds per partition, kept small (paths are derived from `dt` when needed):
  * with tens of thousands of partitions, this is most of what grows with their number.
@@ -261,6 +297,7 @@ export class PartitionWriter {
   private readonly tempName: string;
   /** What a path below `dir` starts with (see under()). */
   private readonly dirPrefix: string;
+  private finalNaming: FileNaming | undefined;
 
   constructor(
     private readonly dir: string,
@@ -288,6 +325,7 @@ export class PartitionWriter {
   nameFiles(granularity: PartitionGranularity, name: string): void {
     this.granularity = granularity;
     this.name = name;
+    this.finalNaming = undefined;
   }
 
   /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
@@ -540,7 +578,7 @@ export class PartitionWriter {
    * without normalising the whole path again for each of thousands of files.
    */
   private under(relativePath: string): string {
-    return this.dirPrefix + (path.sep === '/' ? relativePath : relativePath.replaceAll('/', path.sep));
+    return underPrefix(this.dirPrefix, relativePath);
   }
 
   /** Under the names known when the writer was made (see nameFiles). */
@@ -550,14 +588,24 @@ export class PartitionWriter {
   }
 
   private fileOf(p: OpenPartition): PartitionFile {
-    const relativePath = this.relativePathOf(p.dt);
-    return {
-      granularity: this.granularity,
-      dt: p.dt,
-      relativePath,
-      path: this.under(relativePath),
-      records: p.records,
-    };
+    return new CompletedFile(this.naming(), p.dt, p.records);
+  }
+
+  /**
+   * The final names, as they stand once the writer is closed (nameFiles() comes before close()). It
+   * holds the names only, not the writer: its partitions are let go when the writer is.
+   */
+  private naming(): FileNaming {
+    if (!this.finalNaming) {
+      const { granularity, name, compression, dirPrefix } = this;
+      const relativePathOf = (dt: string) => partitionPath(granularity, dt, name, compression);
+      this.finalNaming = {
+        granularity,
+        relativePathOf,
+        pathOf: (dt) => underPrefix(dirPrefix, relativePathOf(dt)),
+      };
+    }
+    return this.finalNaming;
   }
 
   private open(dt: string): OpenPartition {
@@ -715,6 +763,11 @@ export class PartitionWriter {
   }
 }
 
+/** A layout path below a folder, given what paths below the folder start with (see under()). */
+function underPrefix(dirPrefix: string, relativePath: string): string {
+  return dirPrefix + (path.sep === '/' ? relativePath : relativePath.replaceAll('/', path.sep));
+}
+
 const GRANULARITY_DIR = /^granularity=(day|week|month|total)$/;
 const DT_DIR = /^dt=\d{4}-\d{2}-\d{2}$/;
 const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
@@ -723,17 +776,15 @@ const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
  * Leaves in the NDJSON folder only this run's files: removes, from `granularity=*` / `dt=*` folders
  * directly under `dir` and nowhere else, regular files named like partition files (`*.json`,
  * `*.json.gz`, `*.partial`) whose path below `dir` (`granularity=…/dt=…/name`, the files'
- * relativePath) is not in `keep`, and never the file `protect` (the replayed results file, by device
+ * relativePath) `keep` does not keep (asked with the folder's date), and never the file `protect` (the replayed results file, by device
  * and inode). Empty `dt=` and `granularity=` folders left behind go too. Returns the paths removed,
  * relative to `dir`.
  */
 export async function removeStaleFiles(
   dir: string,
-  keep: Iterable<string>,
+  keep: (relativePath: string, dt: string) => boolean,
   protect?: { dev: number; ino: number },
 ): Promise<string[]> {
-  // One key per directory entry to look up.
-  const keepSet = new Set(keep);
   const removed: string[] = [];
   // Directory entries carry their type (as lstat would: a link is not a folder), so a folder of
   // this run's files costs one readdir: with thousands of partitions, stat calls were most of it.
@@ -743,7 +794,7 @@ export async function removeStaleFiles(
     let left = entries.length;
     for (const entry of entries) {
       const relative = `${g}/${dt}/${entry.name}`;
-      if (!DATA_FILE.test(entry.name) || !entry.isFile() || keepSet.has(relative)) continue;
+      if (!DATA_FILE.test(entry.name) || !entry.isFile() || keep(relative, dt.slice(3))) continue;
       const file = path.join(dtDir, entry.name);
       if (protect) {
         const info = await lstat(file);

@@ -52,6 +52,27 @@ export interface TrendRow extends Counts {
   rate429: number;
 }
 
+/** The trend's rows, oldest first (a Trend makes each row when asked for it). */
+export interface TrendRows extends Iterable<TrendRow> {
+  readonly length: number;
+  at(index: number): TrendRow | undefined;
+  /** Row `index`'s date, without making the row. */
+  dateAt(index: number): string | undefined;
+  slice(start?: number, end?: number): TrendRow[];
+}
+
+/** Rows already made, as TrendRows (JSON as their array). */
+export function trendOf(rows: readonly TrendRow[]): TrendRows & { toJSON(): readonly TrendRow[] } {
+  return {
+    length: rows.length,
+    at: (index) => rows.at(index),
+    dateAt: (index) => rows.at(index)?.date,
+    slice: (start, end) => rows.slice(start, end),
+    [Symbol.iterator]: () => rows[Symbol.iterator](),
+    toJSON: () => rows,
+  };
+}
+
 export interface Breach {
   threshold:
     'max-429' | 'max-429-rate' | 'max-429-per-group' | 'max-rate-limit-events' | 'max-requests-growth';
@@ -78,7 +99,7 @@ export interface Report {
   /** Set when some row carried no requests count: every 429 rate is then unknown (not 0). */
   rate429Unknown?: boolean;
   metrics: Record<CountField, MetricStats>;
-  trend: TrendRow[];
+  trend: TrendRows;
   groupCount: number;
   topBy429: GroupRow[];
   topByRequests: GroupRow[];
@@ -101,7 +122,117 @@ function addCounts(target: Counts, record: Counts): void {
 
 /** 429s as a percentage of requests, 4 decimals. */
 export function rate429(counts: Counts): number {
-  return counts.requests > 0 ? Math.round((counts.status429 / counts.requests) * 100 * 10_000) / 10_000 : 0;
+  return ratePercent(counts.status429, counts.requests);
+}
+
+function ratePercent(status429: number, requests: number): number {
+  return requests > 0 ? Math.round((status429 / requests) * 100 * 10_000) / 10_000 : 0;
+}
+
+/**
+ * Six counts a bucket (COUNT_FIELDS order) in one Float64Array, the dates beside them: with tens of
+ * thousands of days, an object per bucket (and its six boxed numbers) was megabytes held to the end.
+ */
+export class BucketCounts {
+  /** Date to bucket number; made when first needed (a builder that adopted the counts adds none). */
+  private index: Map<string, number> | undefined;
+
+  constructor(
+    readonly dates: string[] = [],
+    private counts = new Float64Array(6 * 16),
+  ) {}
+
+  get size(): number {
+    return this.dates.length;
+  }
+
+  add(date: string, record: Counts): void {
+    if (!this.index) this.index = new Map(this.dates.map((d, i) => [d, i]));
+    let i = this.index.get(date);
+    if (i === undefined) {
+      i = this.dates.length;
+      this.index.set(date, i);
+      this.dates.push(date);
+      if (this.counts.length < 6 * (i + 1)) {
+        const grown = new Float64Array(this.counts.length * 2);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+    }
+    const c = this.counts;
+    const at = 6 * i;
+    c[at] = (c[at] as number) + record.requests;
+    c[at + 1] = (c[at + 1] as number) + record.status200;
+    c[at + 2] = (c[at + 2] as number) + record.status300;
+    c[at + 3] = (c[at + 3] as number) + record.status400;
+    c[at + 4] = (c[at + 4] as number) + record.status429;
+    c[at + 5] = (c[at + 5] as number) + record.status500;
+  }
+
+  /** The counts of bucket `i`, `c` of them: COUNT_FIELDS[c]. */
+  count(i: number, c: number): number {
+    return this.counts[6 * i + c] as number;
+  }
+
+  /** Bucket `i` as a trend row (a fresh object). */
+  row(i: number): TrendRow {
+    const c = this.counts;
+    const at = 6 * i;
+    const requests = c[at] as number;
+    const status429 = c[at + 4] as number;
+    return {
+      date: this.dates[i] as string,
+      requests,
+      status200: c[at + 1] as number,
+      status300: c[at + 2] as number,
+      status400: c[at + 3] as number,
+      status429,
+      status500: c[at + 5] as number,
+      rate429: ratePercent(status429, requests),
+    };
+  }
+}
+
+/**
+ * The trend of a built report: its rows made when asked for (each a fresh object, nothing kept), so a
+ * report of tens of thousands of days holds their counts, not an object each. JSON as the array.
+ */
+export class Trend implements TrendRows {
+  constructor(
+    private readonly buckets: BucketCounts,
+    /** Bucket numbers in date order. */
+    private readonly order: Uint32Array,
+  ) {}
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  at(index: number): TrendRow | undefined {
+    const bucket = this.bucketAt(index);
+    return bucket === undefined ? undefined : this.buckets.row(bucket);
+  }
+
+  dateAt(index: number): string | undefined {
+    const bucket = this.bucketAt(index);
+    return bucket === undefined ? undefined : this.buckets.dates[bucket];
+  }
+
+  private bucketAt(index: number): number | undefined {
+    return this.order[index < 0 ? this.order.length + index : index];
+  }
+
+  slice(start = 0, end = this.order.length): TrendRow[] {
+    return Array.from(this.order.subarray(start, end), (bucket) => this.buckets.row(bucket));
+  }
+
+  *[Symbol.iterator](): Iterator<TrendRow> {
+    for (const bucket of this.order) yield this.buckets.row(bucket);
+  }
+
+  toJSON(): TrendRow[] {
+    return this.slice();
+  }
 }
 
 export interface GroupState {
@@ -122,15 +253,13 @@ export interface ReportMeta {
 export class ReportBuilder {
   private records = 0;
   private readonly totals = emptyCounts();
-  private buckets = new Map<string, Counts>();
+  private buckets = new BucketCounts();
   private readonly groups = new Map<string, GroupState>();
 
   add(record: UsageRecord): void {
     this.records++;
     addCounts(this.totals, record);
-    let bucket = this.buckets.get(record.date);
-    if (!bucket) this.buckets.set(record.date, (bucket = emptyCounts()));
-    addCounts(bucket, record);
+    this.buckets.add(record.date, record);
     const key = groupKey(record);
     let group = this.groups.get(key);
     if (!group) {
@@ -149,7 +278,7 @@ export class ReportBuilder {
    * have made. Takes the buckets, counts and fields given as its own (no copies: with tens of
    * thousands of days, copies were megabytes of garbage); the caller must not change them afterwards.
    */
-  absorb(records: number, totals: Counts, buckets: Map<string, Counts>, groups: Iterable<GroupState>): void {
+  absorb(records: number, totals: Counts, buckets: BucketCounts, groups: Iterable<GroupState>): void {
     if (this.records) throw new Error('ReportBuilder.absorb: the builder already holds records');
     this.records = records;
     addCounts(this.totals, totals);
@@ -160,18 +289,19 @@ export class ReportBuilder {
   /** `groupRows`: pass them when the caller needs them too (the gate), so they are made once. */
   build(meta: ReportMeta, top: number, groupRows = this.groupRows()): Report {
     // Dates are `YYYY-MM-DD`: plain order is date order (no collation for tens of thousands of days).
-    const trend = [...this.buckets.keys()]
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .map((date) => {
-        const counts = this.buckets.get(date) as Counts;
-        return { date, ...counts, rate429: rate429(counts) };
-      });
+    const dates = this.buckets.dates;
+    const order = Uint32Array.from(dates.keys()).sort((a, b) => {
+      const x = dates[a] as string;
+      const y = dates[b] as string;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const trend = new Trend(this.buckets, order);
     return {
       ...meta,
       records: this.records,
       dimensions: this.dimensions(),
       totals: { ...this.totals, rate429: rate429(this.totals) },
-      metrics: metricStats(trend),
+      metrics: metricStats(this.buckets),
       trend,
       groupCount: groupRows.length,
       topBy429: rank(
@@ -219,15 +349,16 @@ function rank(rows: GroupRow[], by: 'status429' | 'requests', top: number): Grou
     .slice(0, top);
 }
 
-function metricStats(trend: Counts[]): Record<CountField, MetricStats> {
+function metricStats(buckets: BucketCounts): Record<CountField, MetricStats> {
   const stats = {} as Record<CountField, MetricStats>;
-  for (const field of COUNT_FIELDS) {
+  const n = buckets.size;
+  for (const [c, field] of COUNT_FIELDS.entries()) {
     // A loop, not Math.min(...values): no array per field, and no argument list of every bucket.
     let total = 0;
-    let min = trend.length ? Infinity : 0;
-    let max = trend.length ? -Infinity : 0;
-    for (const bucket of trend) {
-      const v = bucket[field];
+    let min = n ? Infinity : 0;
+    let max = n ? -Infinity : 0;
+    for (let i = 0; i < n; i++) {
+      const v = buckets.count(i, c);
       total += v;
       if (v < min) min = v;
       if (v > max) max = v;
@@ -236,7 +367,7 @@ function metricStats(trend: Counts[]): Record<CountField, MetricStats> {
       total,
       min,
       max,
-      mean: trend.length ? Math.round((total / trend.length) * 100) / 100 : 0,
+      mean: n ? Math.round((total / n) * 100) / 100 : 0,
     };
   }
   return stats;

@@ -4,7 +4,7 @@
  * text is kept under a size limit by trimming detail with a visible note, never by failing.
  */
 import { describeBreachShort } from './gate.js';
-import { type Dimension, type GroupRow, type Report, type TrendRow } from './report.js';
+import { type Dimension, type GroupRow, type Report, type TrendRow, type TrendRows } from './report.js';
 import type { CountField } from './records.js';
 import { cellText, code, escapeMarkdown, MAX_SHOWN_CHARS } from './escape.js';
 import { fitText, JOB_SUMMARY_LIMIT_BYTES, type SizeUnit, sizeOf } from './limits.js';
@@ -97,10 +97,10 @@ export function trendTable(trend: TrendRow[]): string {
  * At most how small the trend table of the last `rows` buckets can be, in characters (so in bytes
  * too): each row's date, and at least 34 more for its shortest cells and separators.
  */
-export function trendTableFloor(trend: TrendRow[], rows: number): number {
+export function trendTableFloor(trend: TrendRows, rows: number): number {
   let floor = 0;
   for (let i = Math.max(0, trend.length - rows); i < trend.length; i++) {
-    floor += (trend[i] as TrendRow).date.length + 34;
+    floor += (trend.dateAt(i) as string).length + 34;
   }
   return floor;
 }

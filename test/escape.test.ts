@@ -11,6 +11,7 @@ import {
   safeJson,
   safeJsonChunks,
   shorten,
+  StreamedList,
   showInvisible,
 } from '../src/escape.js';
 import { csvLine } from '../src/aws/csv.js';
@@ -141,6 +142,51 @@ describe('JSON', () => {
     // 64 KiB of JSON, a little more once escaped.
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(2 * 65_536);
     expect([...safeJsonChunks({ a: 1 })].join('')).toBe('{"a":1}');
+  });
+
+  it('writes a StreamedList item by item, as safeJson writes its array', () => {
+    const hostile = (i: number) => ({ path: `dt=${i}\u202E/@x\u{E0041}`, n: i, gone: undefined, f: () => 1 });
+    let made = 0;
+    // Iterable again and again, each item made as it is reached.
+    const lazy = () =>
+      new StreamedList({
+        *[Symbol.iterator]() {
+          for (let i = 0; i < 3_000; i++) {
+            made++;
+            yield hostile(i);
+          }
+        },
+      });
+    const plain = Array.from({ length: 3_000 }, (_, i) => hostile(i));
+    const shapes: [unknown, unknown][] = [
+      [
+        { a: 1, files: lazy(), b: { c: [1, { d: 'x' }], e: {} }, z: undefined },
+        { a: 1, files: plain, b: { c: [1, { d: 'x' }], e: {} } },
+      ],
+      [
+        {
+          empty: new StreamedList([]),
+          nested: { list: new StreamedList([undefined, null, [], {}, new Date(0)]) },
+        },
+        { empty: [], nested: { list: [null, null, [], {}, new Date(0)] } },
+      ],
+      [new StreamedList([{ a: [1, 2] }, '\u2028']), [{ a: [1, 2] }, '\u2028']],
+      [{}, {}],
+      [Object.assign(Object.create(null) as object, { x: 1 }), { x: 1 }],
+    ];
+    for (const indent of [2, undefined, 4]) {
+      for (const [streamed, materialised] of shapes) {
+        const text = [...safeJsonChunks(streamed, indent)].join('');
+        expect(text).toBe(safeJson(materialised, indent));
+      }
+    }
+    // Made as it is written: when the first items are out, the rest are not made yet.
+    made = 0;
+    const chunks = safeJsonChunks({ files: lazy() }, 2);
+    for (let i = 0; i < 10; i++) chunks.next();
+    expect(made).toBeLessThan(10);
+    // Elsewhere, the array.
+    expect(JSON.stringify(new StreamedList(new Set([1, 2])))).toBe('[1,2]');
   });
 });
 

@@ -268,14 +268,22 @@ async function replay(file: string, dir: string, compression: Compression, fast:
   }
   const files = writer ? await (writer as PartitionWriter).close() : [];
   const meta = { api: 'x', interval: '', granularity: 'Day', queryId: '', generatedAt: '' };
+  const report = builder.build(meta, 5);
   return {
     rows: result.rows,
     fastRows: result.fastRows,
     // What the rows taught the shape scan, first places included.
     scan: { ...result.scan, dates: [...result.scan.dates], organizations: [...result.scan.organizations] },
-    files: files.map((f) => ({ ...f, path: path.relative(dir, f.path) })),
+    files: files.map((f) => ({
+      granularity: f.granularity,
+      dt: f.dt,
+      relativePath: f.relativePath,
+      path: path.relative(dir, f.path),
+      records: f.records,
+    })),
     contents: readTree(dir),
-    report: builder.build(meta, 5),
+    // The trend's rows, not how it holds them (the two paths size their tables differently).
+    report: { ...report, trend: [...report.trend] },
     groups: builder.groupRows(),
   };
 }

@@ -268,7 +268,17 @@ describe('removeStaleFiles', () => {
       put('n.json'),
     ];
     const { dev, ino } = statSync(replayed);
-    const removed = await removeStaleFiles(dir, ['granularity=day/dt=2026-11-13/n.json.gz'], { dev, ino });
+    const asked: string[] = [];
+    const removed = await removeStaleFiles(
+      dir,
+      (relative, dt) => {
+        asked.push(dt);
+        return relative === 'granularity=day/dt=2026-11-13/n.json.gz';
+      },
+      { dev, ino },
+    );
+    // Asked with each file's folder date.
+    expect(new Set(asked)).toEqual(new Set(['2026-11-02', '2026-11-12', '2026-11-13']));
     expect(removed.sort()).toEqual([
       'granularity=day/dt=2026-11-12/n.json.gz',
       'granularity=day/dt=2026-11-13/n.json.gz.123.partial',

@@ -73,13 +73,48 @@ describe('ReportBuilder', () => {
 
   it('computes per-metric statistics over buckets', () => {
     const { report } = build(ROWS);
-    expect(report.trend.map((t) => [t.date, t.requests, t.status429])).toEqual([
+    expect([...report.trend].map((t) => [t.date, t.requests, t.status429])).toEqual([
       ['2026-11-01', 400, 8],
       ['2026-11-02', 60, 7],
       ['2026-11-03', 0, 0],
     ]);
     expect(report.metrics.requests).toEqual({ total: 460, min: 0, max: 400, mean: 153.33 });
     expect(report.metrics.status429).toEqual({ total: 15, min: 0, max: 8, mean: 5 });
+  });
+
+  it('makes trend rows when asked (at, slice, iteration), and gives JSON the array of every row', () => {
+    const { report } = build(ROWS);
+    const rows = [...report.trend];
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toEqual({
+      date: '2026-11-02',
+      requests: 60,
+      status200: 53,
+      status300: 0,
+      status400: 7,
+      status429: 7,
+      status500: 0,
+      rate429: 11.6667,
+    });
+    expect(report.trend.at(-1)).toEqual(rows[2]);
+    expect(report.trend.at(3)).toBeUndefined();
+    expect(report.trend.at(-4)).toBeUndefined();
+    expect([0, 1, 2, -1, 3].map((i) => report.trend.dateAt(i))).toEqual([
+      '2026-11-01',
+      '2026-11-02',
+      '2026-11-03',
+      '2026-11-03',
+      undefined,
+    ]);
+    expect(report.trend.slice(-2)).toEqual(rows.slice(-2));
+    expect(report.trend.slice(1, 2)).toEqual(rows.slice(1, 2));
+    expect(report.trend.slice(-99)).toEqual(rows);
+    expect(JSON.parse(JSON.stringify(report))).toEqual(
+      JSON.parse(JSON.stringify({ ...report, trend: rows })),
+    );
+    // Each row is a fresh object: changing one changes nothing the report holds.
+    (rows[0] as { requests: number }).requests = -1;
+    expect(report.trend.at(0)?.requests).toBe(400);
   });
 
   it('sorts and measures hundreds of thousands of days (no argument list of every bucket)', () => {
@@ -93,12 +128,12 @@ describe('ReportBuilder', () => {
     }
     const report = builder.build(META, 10);
     expect(report.trend).toHaveLength(days);
-    expect(report.trend[0]?.date).toBe('1400-01-01');
+    expect(report.trend.at(0)?.date).toBe('1400-01-01');
     expect(report.trend.at(-1)?.date).toBe(
       new Date(first + (days - 1) * 86_400_000).toISOString().slice(0, 10),
     );
     expect(
-      report.trend.every((t, i) => i === 0 || (report.trend[i - 1] as { date: string }).date < t.date),
+      [...report.trend].every((t, i, all) => i === 0 || (all[i - 1] as { date: string }).date < t.date),
     ).toBe(true);
     expect(report.metrics.requests).toMatchObject({ min: 0, max: 999 });
     expect(report.metrics.status429).toMatchObject({ min: 0, max: 6 });

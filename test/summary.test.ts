@@ -1,4 +1,4 @@
-import { ReportBuilder, type ReportMeta } from '../src/report.js';
+import { ReportBuilder, type ReportMeta, type TrendRow, trendOf } from '../src/report.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
 import { escapeMarkdown } from '../src/escape.js';
 import {
@@ -8,7 +8,6 @@ import {
   trendTable,
   trendTableFloor,
 } from '../src/summary.js';
-import type { TrendRow } from '../src/report.js';
 import { evaluateGate } from '../src/gate.js';
 
 const CTX: RecordContext = {
@@ -160,13 +159,15 @@ describe('the trend table floor (levels that cannot fit are skipped, not rendere
       row(`2026-${String((i % 12) + 1).padStart(2, '0')}-01`, i % 4 ? i * 1000 : 0),
     );
     for (const rows of [1, 31, 500]) {
-      expect(trendTableFloor(trend, rows)).toBeLessThanOrEqual(trendTable(trend.slice(-rows)).length);
+      expect(trendTableFloor(trendOf(trend), rows)).toBeLessThanOrEqual(
+        trendTable(trend.slice(-rows)).length,
+      );
     }
     // All zeros: the floor is tight to the character, short of the header lines.
     const zeros = trend.slice(0, 3).map((r) => row(r.date, 0));
     const table = trendTable(zeros);
     const header = table.split('\n').slice(0, 2).join('\n').length + 1;
-    expect(table.length - header + 1).toBe(trendTableFloor(zeros, 3));
+    expect(table.length - header + 1).toBe(trendTableFloor(trendOf(zeros), 3));
   });
 
   it('a summary of 30,000 daily buckets still fits the job summary and the comment', () => {
