@@ -7,7 +7,7 @@
 import { open, rename, stat, unlink } from 'node:fs/promises';
 
 /** What goes to disk at once: big enough for few writes, small enough to hold nothing large. */
-const WRITE_CHARS = 1 << 16;
+const WRITE_BYTES = 1 << 16;
 
 /** The temporary name a file is written under before it is renamed. */
 export function temporaryPath(filePath: string): string {
@@ -32,16 +32,31 @@ export async function writeFileAtomic(
   const removeTarget = () => (inPlace ? undefined : unlink(target).catch(() => undefined));
   const handle = await open(target, 'w');
   try {
-    let pending = '';
-    for await (const chunk of typeof text === 'string' ? [text] : text) {
-      pending += chunk;
-      if (pending.length >= WRITE_CHARS) {
-        // A file handle's writeFile() continues at its position: the chunks follow each other.
-        await handle.writeFile(pending);
-        pending = '';
+    // Chunks are copied into one reused buffer as they come, not joined into a string: a string of
+    // many small chunks is a tree of them, held (and promoted to the old generation) while written.
+    const buffer = Buffer.allocUnsafe(WRITE_BYTES);
+    let used = 0;
+    const put = async (chunk: string): Promise<void> => {
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: only a chunk that might not fit is measured.
+      const fits = (room: number) => chunk.length * 3 <= room || Buffer.byteLength(chunk) <= room;
+      if (!fits(WRITE_BYTES - used)) {
+        // A file handle's writeFile() continues at its position: the writes follow each other.
+        if (used) await handle.writeFile(buffer.subarray(0, used));
+        used = 0;
+        if (!fits(WRITE_BYTES)) return handle.writeFile(chunk);
       }
+      used += buffer.write(chunk, used);
+    };
+    // A surrogate pair split between two chunks is encoded whole: the high half waits for the next.
+    let held = '';
+    for await (const chunk of typeof text === 'string' ? [text] : text) {
+      const joined = held ? held + chunk : chunk;
+      const last = joined.charCodeAt(joined.length - 1);
+      held = last >= 0xd800 && last <= 0xdbff ? joined.slice(-1) : '';
+      await put(held ? joined.slice(0, -1) : joined);
     }
-    if (pending) await handle.writeFile(pending);
+    await put(held);
+    if (used) await handle.writeFile(buffer.subarray(0, used));
   } catch (error) {
     await handle.close().catch(() => undefined);
     await removeTarget();

@@ -16,6 +16,32 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['report.json']);
   });
 
+  it('gives the bytes of the joined text, whatever the chunks: tiny, huge, multi-byte, split pairs', async () => {
+    const dir = tempDir('atomic-bytes');
+    const file = path.join(dir, 'out.txt');
+    // Chunk sizes around the 64 KiB write buffer, characters of 1 to 4 UTF-8 bytes, pairs cut in two,
+    // and lone halves (written as U+FFFD, as the joined string would be).
+    const text = Array.from({ length: 3_000 }, (_, i) => `${i},\u00e9\u20ac\u{1F600}\u{1F600}`).join('|');
+    const cuts = [1, 7, 100, 65_535, 65_536, 65_537, 200_000, 3];
+    const chunks: string[] = [];
+    for (let at = 0, k = 0; at < text.length; k++) {
+      const next = Math.min(text.length, at + (cuts[k % cuts.length] as number));
+      chunks.push(text.slice(at, next));
+      at = next;
+    }
+    expect(chunks.some((c) => /[\ud800-\udbff]$/.test(c))).toBe(true);
+    const lone = ['a\ud800', 'b', '\udc00c', '\ud83d'];
+    await writeFileAtomic(file, [...chunks, ...lone]);
+    expect(readFileSync(file)).toEqual(Buffer.from(text + lone.join('')));
+    await writeFileAtomic(
+      file,
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
+    expect(readFileSync(file)).toEqual(Buffer.from(text));
+  });
+
   it('a failure half-way leaves the earlier file as it was and removes the part written', async () => {
     const dir = tempDir('atomic-fail');
     const file = path.join(dir, 'report.json');
