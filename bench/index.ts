@@ -44,7 +44,7 @@ await emit('polling', () => pollingBench());
 await emit('cold-start', () => coldStartBench(quick ? 3 : 10));
 await emit('pipeline', () => pipelineBench(quick ? 1 : 3));
 await emit('partitions', () =>
-  quick ? partitionBench(30_000, [30, 300, 3_000], 1) : partitionBench(300_000, [30, 3_000, 30_000], 3),
+  quick ? partitionBench(30_000, [30, 300, 3_000], 1) : partitionBench(300_000, [30, 365, 3_000, 30_000], 3),
 );
 writeFileSync(
   path.join(OUT, `${only ? `results-${only.join('-')}` : 'results'}${quick ? '-quick' : ''}.json`),

@@ -686,12 +686,19 @@ export class PartitionWriter {
     while (this.inFlight.size >= this.limits.maxInFlight) await Promise.race(this.inFlight);
     // Before taking the batch: a failure leaves the lines in place for close() to write.
     if (!closing) this.throwIfFailed();
-    // The batch goes to gzip (on another thread) as it is; the partition starts a new buffer.
-    const { pending, used, firstSegment, spilled } = partition;
-    this.held -= pending.length;
-    // Sized like the batch just written: a busy partition keeps its room, a quiet one shrinks back.
-    partition.pending = closing || !used ? EMPTY : this.buffers.take(Math.min(this.limits.flushAt * 2, used));
-    this.held += partition.pending.length;
+    // A batch mostly in the spill file takes the rest there too, and the partition keeps its buffer:
+    // swapping it for one sized like that rest made it grow back, buffer after buffer, every batch.
+    if (!closing && partition.spilled && partition.used) this.stage(partition);
+    const { used, firstSegment, spilled } = partition;
+    // The batch's lines in a buffer go to gzip (on another thread) as they are, with the buffer; the
+    // partition starts a new one, sized like the batch just written (a quiet partition shrinks back).
+    let pending: Buffer = EMPTY;
+    if (used || closing) {
+      pending = partition.pending;
+      this.held -= pending.length;
+      partition.pending = closing ? EMPTY : this.buffers.take(Math.min(this.limits.flushAt * 2, used));
+      this.held += partition.pending.length;
+    }
     partition.used = 0;
     partition.spilled = 0;
     partition.pieces = 0;
