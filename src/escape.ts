@@ -6,7 +6,6 @@
  * Written by hand: no maintained library covers GitHub's own post-processing (mentions, issue
  * references, autolinks) or the runner's workflow commands.
  */
-import { stringifyChunked } from '@discoveryjs/json-ext';
 
 /**
  * Characters that show as nothing or change how their neighbours show: controls (Cc), format
@@ -166,52 +165,75 @@ export class StreamedList<T> {
  * every StreamedList as its array. A string value never spans two chunks, so each is escaped on its own.
  */
 export function* safeJsonChunks(value: unknown, indent?: number): Generator<string> {
-  for (const chunk of jsonChunks(value, indent ? ' '.repeat(indent) : '', '')) yield jsonSafe(chunk);
+  // JSON.stringify's indentation: at most 10 spaces, none below 1.
+  const spaces = Math.min(10, Math.trunc(indent ?? 0));
+  const space = spaces >= 1 ? ' '.repeat(spaces) : '';
+  const top = viaToJson(value, '');
+  if (omitted(top)) return;
+  for (const chunk of jsonChunks(top, space, '')) yield jsonSafe(chunk);
+}
+
+/** What JSON.stringify writes in place of a value with a toJSON method: its result, for `key`. */
+function viaToJson(value: unknown, key: string): unknown {
+  const toJSON = (value as { toJSON?: unknown } | null | undefined)?.toJSON;
+  return typeof toJSON === 'function' && !(value instanceof StreamedList)
+    ? (toJSON as (key: string) => unknown).call(value, key)
+    : value;
+}
+
+/** Values an object leaves out and an array writes as null. */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
 /**
- * `value`'s JSON with its first line at `pad` indentation. Plain objects and StreamedLists are written
- * here (where the lists can be); anything else by stringifyChunked. Written by hand for the lists:
- * json-ext writes arrays, not iterables made as they go.
+ * `value`'s JSON (toJSON already applied), its first line at `pad` indentation: JSON.stringify's
+ * algorithm, walked here down to what can hold a StreamedList or be long (plain objects, arrays), each
+ * list item and every other value written by JSON.stringify itself. Written by hand: json-ext and the
+ * like write arrays, not iterables made as they go. (Not matched: a toJSON whose result has a toJSON
+ * of its own, which JSON.stringify does not call; no report value has one.)
  */
 function* jsonChunks(value: unknown, space: string, pad: string): Generator<string> {
   const inner = pad + space;
   const newline = space ? `\n${inner}` : '';
-  if (value instanceof StreamedList) {
-    let count = 0;
-    for (const item of value.items as Iterable<unknown>) {
-      yield (count++ ? ',' : '[') + newline;
-      // JSON.stringify's own rules for items (toJSON, undefined as null); items are small.
-      const text = JSON.stringify(item === undefined ? null : item, null, space) ?? 'null';
-      yield space ? text.replaceAll('\n', `\n${inner}`) : text;
+  // JSON has no raw line breaks but its layout's: indenting them indents a value written whole.
+  const whole = (v: unknown) => {
+    const text = JSON.stringify(v, null, space) as string;
+    return space ? text.replaceAll('\n', `\n${inner}`) : text;
+  };
+  if (value instanceof StreamedList || Array.isArray(value)) {
+    let index = 0;
+    for (const item of (value instanceof StreamedList ? value.items : value) as Iterable<unknown>) {
+      yield (index ? ',' : '[') + newline;
+      const resolved = viaToJson(item, String(index++));
+      if (omitted(resolved)) yield 'null';
+      else if (resolved instanceof StreamedList || Array.isArray(resolved))
+        yield* jsonChunks(resolved, space, inner);
+      else yield whole(resolved);
     }
-    yield count ? (space ? `\n${pad}]` : ']') : '[]';
+    yield index ? (space ? `\n${pad}]` : ']') : '[]';
     return;
   }
-  if (isPlainObject(value)) {
-    let count = 0;
-    for (const [key, item] of Object.entries(value)) {
-      // What JSON.stringify leaves out of an object.
-      if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-      yield `${count++ ? ',' : '{'}${newline}${JSON.stringify(key)}:${space ? ' ' : ''}`;
-      yield* jsonChunks(item, space, inner);
-    }
-    yield count ? (space ? `\n${pad}}` : '}') : '{}';
+  if (!isPlainObject(value)) {
+    yield JSON.stringify(value, null, space) as string;
     return;
   }
-  // JSON text has no raw line breaks but its layout's: indenting them indents the value.
-  for (const chunk of stringifyChunked(value, { space: space || undefined, highWaterMark: 1 << 16 })) {
-    yield pad ? chunk.replaceAll('\n', `\n${pad}`) : chunk;
+  let count = 0;
+  for (const [key, item] of Object.entries(value)) {
+    const resolved = viaToJson(item, key);
+    if (omitted(resolved)) continue;
+    yield `${count++ ? ',' : '{'}${newline}${JSON.stringify(key)}:${space ? ' ' : ''}`;
+    if (resolved instanceof StreamedList || Array.isArray(resolved) || isPlainObject(resolved)) {
+      yield* jsonChunks(resolved, space, inner);
+    } else yield whole(resolved);
   }
+  yield count ? (space ? `\n${pad}}` : '}') : '{}';
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
-  return (
-    (proto === Object.prototype || proto === null) &&
-    typeof (value as { toJSON?: unknown }).toJSON !== 'function'
-  );
+  return proto === Object.prototype || proto === null;
 }
 
 /** A number as spreadsheets read it: such a cell is left as it is. */

@@ -154,7 +154,7 @@ export class BucketCounts {
       this.index.set(date, i);
       this.dates.push(date);
       if (this.counts.length < 6 * (i + 1)) {
-        const grown = new Float64Array(this.counts.length * 2);
+        const grown = new Float64Array(Math.max(6 * 16, this.counts.length * 2));
         grown.set(this.counts);
         this.counts = grown;
       }
@@ -218,8 +218,10 @@ export class Trend implements TrendRows {
     return bucket === undefined ? undefined : this.buckets.dates[bucket];
   }
 
+  /** As Array.prototype.at reads an index: truncated, from the end when negative. */
   private bucketAt(index: number): number | undefined {
-    return this.order[index < 0 ? this.order.length + index : index];
+    const i = Math.trunc(index) || 0;
+    return this.order[i < 0 ? this.order.length + i : i];
   }
 
   slice(start = 0, end = this.order.length): TrendRow[] {

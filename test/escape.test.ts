@@ -180,6 +180,61 @@ describe('JSON', () => {
         expect(text).toBe(safeJson(materialised, indent));
       }
     }
+    // toJSON as JSON.stringify calls it: with the key (a list item's index), once, and a result it
+    // omits leaves the key out (null in a list); indentation clamped as JSON.stringify clamps it.
+    const keyed = { toJSON: (key: string) => `k=${key}` };
+    const gone = { toJSON: () => undefined };
+    const tricky = { a: keyed, b: gone, c: { d: keyed, e: gone }, f: [keyed, gone], g: new Date(5) };
+    const trickyList = new StreamedList([keyed, gone, tricky]);
+    for (const indent of [2, 12, -3, Number.NaN, 2.7]) {
+      expect([...safeJsonChunks(tricky, indent)].join('')).toBe(safeJson(tricky, indent));
+      expect([...safeJsonChunks({ list: trickyList }, indent)].join('')).toBe(
+        safeJson({ list: [keyed, gone, tricky] }, indent),
+      );
+    }
+    // Random values of every kind JSON.stringify treats specially, lists of them streamed.
+    let state = 20261201;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) as number;
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
+    const leaf = () =>
+      pick<() => unknown>([
+        () => Math.floor(random() * 1e6) - 5e5,
+        () => random(),
+        () => pick([Number.NaN, Infinity, -0, null, true, false, undefined]),
+        () => pick(['', 'x', '\u202E@x', '\u2028', '"\\\n', '\ud800', '😀']),
+        () => new Date(Math.floor(random() * 1e12)),
+        () => keyed,
+        () => gone,
+        () => () => 1,
+        () => Symbol('s'),
+      ])();
+    const value = (depth: number): [streamed: unknown, materialised: unknown] => {
+      if (depth > 3 || random() < 0.35) {
+        const v = leaf();
+        return [v, v];
+      }
+      const n = Math.floor(random() * 5);
+      const parts = Array.from({ length: n }, () => value(depth + 1));
+      const kind = random();
+      if (kind < 0.3) return [parts.map((p) => p[0]), parts.map((p) => p[1])];
+      if (kind < 0.55) return [new StreamedList(parts.map((p) => p[0])), parts.map((p) => p[1])];
+      const keys = parts.map((_, i) => pick(['a', 'b', '1', '0', `k${i}`, '__proto__x', '']));
+      const build = (k: 0 | 1) => {
+        const o: Record<string, unknown> =
+          random() < 0.2 ? (Object.create(null) as Record<string, unknown>) : {};
+        parts.forEach((p, i) => (o[keys[i] as string] = p[k]));
+        return o;
+      };
+      return [build(0), build(1)];
+    };
+    for (let n = 0; n < 500; n++) {
+      const [streamed, materialised] = value(0);
+      const indent = pick([undefined, 0, 2, 4]);
+      expect({ n, text: [...safeJsonChunks({ v: streamed }, indent)].join('') }).toEqual({
+        n,
+        text: safeJson({ v: materialised }, indent),
+      });
+    }
     // Made as it is written: when the first items are out, the rest are not made yet.
     made = 0;
     const chunks = safeJsonChunks({ files: lazy() }, 2);

@@ -1,4 +1,4 @@
-import { ReportBuilder, rate429, groupLabel, type ReportMeta } from '../src/report.js';
+import { BucketCounts, ReportBuilder, rate429, groupLabel, type ReportMeta } from '../src/report.js';
 import { evaluateGate, describeBreach } from '../src/gate.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
 
@@ -82,6 +82,26 @@ describe('ReportBuilder', () => {
     expect(report.metrics.status429).toEqual({ total: 15, min: 0, max: 8, mean: 5 });
   });
 
+  it('adds to counts it adopted, an empty table included', () => {
+    const one = { requests: 5, status200: 4, status300: 0, status400: 1, status429: 1, status500: 0 };
+    const empty = new BucketCounts([], new Float64Array(0));
+    empty.add('2026-01-02', one);
+    empty.add('2026-01-02', one);
+    expect(empty.row(0)).toEqual({
+      date: '2026-01-02',
+      ...one,
+      requests: 10,
+      status200: 8,
+      status400: 2,
+      status429: 2,
+      rate429: 20,
+    });
+    const adopted = new BucketCounts(['2026-01-01'], Float64Array.of(1, 1, 0, 0, 0, 0));
+    adopted.add('2026-01-01', one);
+    adopted.add('2026-01-03', one);
+    expect([adopted.size, adopted.count(0, 0), adopted.count(1, 4)]).toEqual([2, 6, 1]);
+  });
+
   it('makes trend rows when asked (at, slice, iteration), and gives JSON the array of every row', () => {
     const { report } = build(ROWS);
     const rows = [...report.trend];
@@ -99,6 +119,8 @@ describe('ReportBuilder', () => {
     expect(report.trend.at(-1)).toEqual(rows[2]);
     expect(report.trend.at(3)).toBeUndefined();
     expect(report.trend.at(-4)).toBeUndefined();
+    // Indexes read as Array.prototype.at reads them.
+    for (const i of [1.5, -0.5, Number.NaN, -1.2, 2.9]) expect(report.trend.at(i)).toEqual(rows.at(i));
     expect([0, 1, 2, -1, 3].map((i) => report.trend.dateAt(i))).toEqual([
       '2026-11-01',
       '2026-11-02',
