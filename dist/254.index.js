@@ -38,8 +38,8 @@ var stages = __webpack_require__(4628);
 var dist_cjs = __webpack_require__(2204);
 // EXTERNAL MODULE: ./src/duration.ts
 var duration = __webpack_require__(7607);
-// EXTERNAL MODULE: ./src/escape.ts + 6 modules
-var src_escape = __webpack_require__(7346);
+// EXTERNAL MODULE: ./src/escape.ts
+var src_escape = __webpack_require__(2988);
 ;// CONCATENATED MODULE: ./src/aws/csv.ts
 /**
  * CSV (RFC 4180 quoting), pure. A null cell is empty, an empty string is `""`, as Athena writes them.
