@@ -4,10 +4,31 @@
  * (a killed run, a full disk, a failed download). A failed write removes its temporary file and
  * leaves an earlier file as it was.
  */
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { unlinkSync } from 'node:fs';
+import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises';
 
 /** What goes to disk at once: big enough for few writes, small enough to hold nothing large. */
 const WRITE_BYTES = 1 << 16;
+
+/** The temporary files being written now, for a signal handler to remove (see removeUnfinishedFilesSync). */
+const unfinished = new Set<string>();
+
+/**
+ * For a signal handler, which cannot wait: removes the temporary files of the writes in progress and
+ * returns their paths. The files under their final names are left as they were.
+ */
+export function removeUnfinishedFilesSync(): string[] {
+  const removed = [...unfinished];
+  for (const file of removed) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+  }
+  unfinished.clear();
+  return removed;
+}
 
 /** The temporary name a file is written under before it is renamed. */
 export function temporaryPath(filePath: string): string {
@@ -22,7 +43,7 @@ export function temporaryPath(filePath: string): string {
  */
 export async function writeFileAtomic(
   filePath: string,
-  text: string | Iterable<string> | AsyncIterable<string>,
+  text: string | Uint8Array | Iterable<string> | AsyncIterable<string>,
 ): Promise<void> {
   const inPlace = await stat(filePath).then(
     (info) => !info.isFile(),
@@ -30,43 +51,59 @@ export async function writeFileAtomic(
   );
   const target = inPlace ? filePath : temporaryPath(filePath);
   const removeTarget = () => (inPlace ? undefined : unlink(target).catch(() => undefined));
-  const handle = await open(target, 'w');
+  if (!inPlace) unfinished.add(target);
   try {
-    // Chunks are copied into one reused buffer as they come, not joined into a string: a string of
-    // many small chunks is a tree of them, held (and promoted to the old generation) while written.
-    const buffer = Buffer.allocUnsafe(WRITE_BYTES);
-    let used = 0;
-    const put = async (chunk: string): Promise<void> => {
-      // UTF-8 takes at most 3 bytes per UTF-16 unit: only a chunk that might not fit is measured.
-      const fits = (room: number) => chunk.length * 3 <= room || Buffer.byteLength(chunk) <= room;
-      if (!fits(WRITE_BYTES - used)) {
-        // A file handle's writeFile() continues at its position: the writes follow each other.
-        if (used) await handle.writeFile(buffer.subarray(0, used));
-        used = 0;
-        if (!fits(WRITE_BYTES)) return handle.writeFile(chunk);
-      }
-      used += buffer.write(chunk, used);
-    };
-    // A surrogate pair split between two chunks is encoded whole: the high half waits for the next.
-    let held = '';
-    for await (const chunk of typeof text === 'string' ? [text] : text) {
-      const joined = held ? held + chunk : chunk;
-      const last = joined.charCodeAt(joined.length - 1);
-      held = last >= 0xd800 && last <= 0xdbff ? joined.slice(-1) : '';
-      await put(held ? joined.slice(0, -1) : joined);
-    }
-    await put(held);
-    if (used) await handle.writeFile(buffer.subarray(0, used));
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await removeTarget();
-    throw error;
-  }
-  try {
-    await handle.close();
+    await write(target, text);
     if (!inPlace) await rename(target, filePath);
   } catch (error) {
     await removeTarget();
     throw error;
+  } finally {
+    unfinished.delete(target);
   }
+}
+
+async function write(
+  target: string,
+  text: string | Uint8Array | Iterable<string> | AsyncIterable<string>,
+): Promise<void> {
+  const handle = await open(target, 'w');
+  try {
+    await (text instanceof Uint8Array ? handle.writeFile(text) : writeText(handle, text));
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+}
+
+async function writeText(
+  handle: FileHandle,
+  text: string | Iterable<string> | AsyncIterable<string>,
+): Promise<void> {
+  // Chunks are copied into one reused buffer as they come, not joined into a string: a string of
+  // many small chunks is a tree of them, held (and promoted to the old generation) while written.
+  const buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  let used = 0;
+  const put = async (chunk: string): Promise<void> => {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only a chunk that might not fit is measured.
+    const fits = (room: number) => chunk.length * 3 <= room || Buffer.byteLength(chunk) <= room;
+    if (!fits(WRITE_BYTES - used)) {
+      // A file handle's writeFile() continues at its position: the writes follow each other.
+      if (used) await handle.writeFile(buffer.subarray(0, used));
+      used = 0;
+      if (!fits(WRITE_BYTES)) return handle.writeFile(chunk);
+    }
+    used += buffer.write(chunk, used);
+  };
+  // A surrogate pair split between two chunks is encoded whole: the high half waits for the next.
+  let held = '';
+  for await (const chunk of typeof text === 'string' ? [text] : text) {
+    const joined = held ? held + chunk : chunk;
+    const last = joined.charCodeAt(joined.length - 1);
+    held = last >= 0xd800 && last <= 0xdbff ? joined.slice(-1) : '';
+    await put(held ? joined.slice(0, -1) : joined);
+  }
+  await put(held);
+  if (used) await handle.writeFile(buffer.subarray(0, used));
 }

@@ -31,7 +31,7 @@ import { watchSignals } from './cancel.js';
 import { ReportBuilder, type Report } from './report.js';
 import { PR_COMMENT_LIMIT_CHARS, renderSummary, type SummaryExtras } from './summary.js';
 import { safeJsonChunks, StreamedList } from './escape.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { removeUnfinishedFilesSync, writeFileAtomic } from './atomic-file.js';
 import { fitJsonArray, fitText, MAX_BREACH_ANNOTATIONS, OUTPUT_LIMIT_BYTES } from './limits.js';
 
 export interface Deps extends StageContext {
@@ -82,7 +82,7 @@ async function runStages(deps: Deps): Promise<void> {
   // Fork and Dependabot pull requests get no secrets: warn and succeed rather than fail each one.
   if (await skipRestrictedPullRequest(deps)) return;
 
-  let config = await io.group('Inputs', async () => {
+  const config = await io.group('Inputs', async () => {
     const parsed = parseConfig(deps.getInput, deps.env, deps.now());
     logConfig(io, parsed);
     return parsed;
@@ -91,8 +91,26 @@ async function runStages(deps: Deps): Promise<void> {
   // output-dir problems are found here, before any query is made.
   await checkOutputDir(config.outputDir, ndjsonDirOf(config));
   const collected = await collectRecords(config, deps);
+  // From here on, a cancelled run removes the file it was writing (report, results CSV, event files):
+  // the NDJSON partitions of this run are complete by now.
+  const unwatch = watchSignals((signal) => {
+    const removed = removeUnfinishedFilesSync();
+    io.error(
+      `Stopped by ${signal}: ${removed.length ? `removed ${removed.length} unfinished file(s) (${removed.map((f) => path.basename(f)).join(', ')})` : 'no file was being written'}; this run's ${collected.files.length} NDJSON partition file(s) in ${collected.ndjsonDir} are complete.`,
+    );
+  });
+  try {
+    await reportAndGate(deps, collected);
+  } finally {
+    unwatch();
+  }
+}
+
+/** The report, the early warning, the data lake, the outputs and the gate, from the collected records. */
+async function reportAndGate(deps: Deps, collected: Collected): Promise<void> {
+  const { io } = deps;
   // On a replay the rows decided the shape (granularity, interval, api, group-by): use theirs from here on.
-  config = collected.config;
+  const config = collected.config;
   // Every group, once: the report ranks them and the per-group threshold checks them all.
   const groups = collected.builder.groupRows();
   const report = collected.builder.build(

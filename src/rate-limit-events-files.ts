@@ -1,13 +1,15 @@
 /**
  * Writes the near-limit event records as NDJSON, one file per partition, in the same layout as the
  * usage records. The events come in one synchronous answer (a few rows per limit and day), so each file
- * is written whole: to a temporary name first, then renamed, so no half-written file is ever uploaded.
+ * is written whole: to a temporary name first, then renamed (writeFileAtomic), so no half-written file
+ * is ever uploaded, and a cancelled run removes it.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Compression, Granularity } from './types.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { describeError, UserError } from './errors.js';
 import { partitionGranularity, partitionPath } from './layout.js';
 import type { PartitionFile } from './partition-writer.js';
@@ -35,11 +37,9 @@ export async function writeRateLimitEventFiles(
     const filePath = path.join(dir, ...relativePath.split('/'));
     const text = rows.map(rateLimitEventLine).join('');
     const body = compression === 'gzip' ? await gzipAsync(Buffer.from(text, 'utf8'), { level: 6 }) : text;
-    const temporary = `${filePath}.${process.pid}.tmp`;
     try {
       await mkdir(path.dirname(filePath), { recursive: true });
-      await writeFile(temporary, body);
-      await rename(temporary, filePath);
+      await writeFileAtomic(filePath, body);
     } catch (error) {
       throw new UserError(`Could not write the NDJSON file ${filePath}: ${describeError(error)}`);
     }

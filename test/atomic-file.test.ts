@@ -1,7 +1,7 @@
 /** Files written whole or not at all: the final name only ever holds a complete file. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { temporaryPath, writeFileAtomic } from '../src/atomic-file.js';
+import { removeUnfinishedFilesSync, temporaryPath, writeFileAtomic } from '../src/atomic-file.js';
 import { tempDir } from './support/isolation.js';
 
 describe('writeFileAtomic', () => {
@@ -40,6 +40,34 @@ describe('writeFileAtomic', () => {
       })(),
     );
     expect(readFileSync(file)).toEqual(Buffer.from(text));
+  });
+
+  it('a signal handler removes the temporary files of the writes in progress, and nothing else', async () => {
+    const dir = tempDir('atomic-signal');
+    const file = path.join(dir, 'report.json');
+    writeFileSync(file, 'earlier');
+    let release = () => {};
+    const paused = new Promise<void>((resolve) => (release = resolve));
+    const writing = writeFileAtomic(
+      file,
+      (async function* () {
+        yield 'half';
+        await paused;
+        yield ' the rest';
+      })(),
+    );
+    while (!existsSync(temporaryPath(file))) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(removeUnfinishedFilesSync()).toEqual([temporaryPath(file)]);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    // Had the process not exited, the write finds its file gone and fails; the earlier file stays.
+    release();
+    await expect(writing).rejects.toThrow(/ENOENT/);
+    expect(readFileSync(file, 'utf8')).toBe('earlier');
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    // Finished writes are forgotten: nothing left to remove.
+    await writeFileAtomic(path.join(dir, 'b.bin'), Buffer.from([1, 2, 3]));
+    expect(removeUnfinishedFilesSync()).toEqual([]);
+    expect(readFileSync(path.join(dir, 'b.bin'))).toEqual(Buffer.from([1, 2, 3]));
   });
 
   it('a failure half-way leaves the earlier file as it was and removes the part written', async () => {
