@@ -366,7 +366,7 @@ async function readResults(athena, id, statementType, options) {
         } while (nextToken);
     }
     try {
-        await (0,atomic_file/* writeFileAtomic */.Z)(options.csvPath, csvText());
+        await (0,atomic_file/* writeFileAtomic */.Zf)(options.csvPath, csvText());
     }
     catch (error) {
         if (error === pageFailure)
