@@ -51,11 +51,35 @@ export interface PartitionFile {
   records: number;
 }
 
-/** How the writer names its files: a partition's paths from its `dt`. */
-interface FileNaming {
-  readonly granularity: PartitionGranularity;
-  relativePathOf(dt: string): string;
-  pathOf(dt: string): string;
+/**
+ * A partition's paths from its `dt`, under one granularity and object name. Holds the names only (no
+ * writer), so the files handed out keep nothing else alive.
+ */
+class FileNames {
+  /** What a path below the folder starts with: path.join(dir, 'x') less its 'x' ('' for '.'). */
+  private readonly dirPrefix: string;
+
+  constructor(
+    dir: string,
+    readonly granularity: PartitionGranularity,
+    private readonly name: string,
+    private readonly compression: Compression,
+  ) {
+    this.dirPrefix = path.join(dir, 'x').slice(0, -1);
+  }
+
+  relativePathOf(dt: string): string {
+    return partitionPath(this.granularity, dt, this.name, this.compression);
+  }
+
+  /**
+   * What path.join(dir, relativePath) gives (the layout's segments are plain names), without
+   * normalising the whole path again for each of thousands of files.
+   */
+  pathOf(dt: string): string {
+    const relativePath = this.relativePathOf(dt);
+    return this.dirPrefix + (path.sep === '/' ? relativePath : relativePath.replaceAll('/', path.sep));
+  }
 }
 
 /**
@@ -64,7 +88,7 @@ interface FileNaming {
  */
 class CompletedFile implements PartitionFile {
   constructor(
-    private readonly naming: FileNaming,
+    private readonly naming: FileNames,
     readonly dt: string,
     readonly records: number,
   ) {}
@@ -293,16 +317,14 @@ export class PartitionWriter {
   /** The batch buffers stop growing past this (half the bound): full ones are staged instead. */
   private readonly growthBudget: number;
   /** The names of the temporary files: the final ones as known when the writer was made. */
-  private readonly tempGranularity: PartitionGranularity;
-  private readonly tempName: string;
-  /** What a path below `dir` starts with (see under()). */
-  private readonly dirPrefix: string;
-  private finalNaming: FileNaming | undefined;
+  private readonly tempNames: FileNames;
+  /** The final names (see nameFiles). */
+  private names: FileNames;
 
   constructor(
     private readonly dir: string,
-    private granularity: PartitionGranularity,
-    private name: string,
+    granularity: PartitionGranularity,
+    name: string,
     private readonly compression: Compression,
     limits: Partial<WriterLimits> = {},
   ) {
@@ -311,10 +333,7 @@ export class PartitionWriter {
     this.growthBudget = this.limits.maxBuffered / 2;
     // A batch is at most about flushAt plus a line, and a spilled one flushAt at most plus its rest.
     this.gatherBuffers = new GatherBuffers(this.limits.flushAt * 2);
-    this.tempGranularity = granularity;
-    this.tempName = name;
-    // path.join(dir, 'x') less its 'x': '' for '.', 'out/' for 'out/' or './out'.
-    this.dirPrefix = path.join(dir, 'x').slice(0, -1);
+    this.tempNames = this.names = new FileNames(dir, granularity, name, compression);
   }
 
   /**
@@ -323,9 +342,7 @@ export class PartitionWriter {
    * theirs until then.
    */
   nameFiles(granularity: PartitionGranularity, name: string): void {
-    this.granularity = granularity;
-    this.name = name;
-    this.finalNaming = undefined;
+    this.names = new FileNames(this.dir, granularity, name, this.compression);
   }
 
   /** Resolves at once unless batches are being written and the limit of writes in flight is reached. */
@@ -565,47 +582,17 @@ export class PartitionWriter {
     }
   }
 
-  private relativePathOf(dt: string): string {
-    return partitionPath(this.granularity, dt, this.name, this.compression);
-  }
-
   private pathOf(dt: string): string {
-    return this.under(this.relativePathOf(dt));
-  }
-
-  /**
-   * `dir` joined with a layout path: what path.join gives (the layout's segments are plain names),
-   * without normalising the whole path again for each of thousands of files.
-   */
-  private under(relativePath: string): string {
-    return underPrefix(this.dirPrefix, relativePath);
+    return this.names.pathOf(dt);
   }
 
   /** Under the names known when the writer was made (see nameFiles). */
   private tempPathOf(dt: string): string {
-    const relativePath = partitionPath(this.tempGranularity, dt, this.tempName, this.compression);
-    return `${this.under(relativePath)}.${process.pid}${TEMP_SUFFIX}`;
+    return `${this.tempNames.pathOf(dt)}.${process.pid}${TEMP_SUFFIX}`;
   }
 
   private fileOf(p: OpenPartition): PartitionFile {
-    return new CompletedFile(this.naming(), p.dt, p.records);
-  }
-
-  /**
-   * The final names, as they stand once the writer is closed (nameFiles() comes before close()). It
-   * holds the names only, not the writer: its partitions are let go when the writer is.
-   */
-  private naming(): FileNaming {
-    if (!this.finalNaming) {
-      const { granularity, name, compression, dirPrefix } = this;
-      const relativePathOf = (dt: string) => partitionPath(granularity, dt, name, compression);
-      this.finalNaming = {
-        granularity,
-        relativePathOf,
-        pathOf: (dt) => underPrefix(dirPrefix, relativePathOf(dt)),
-      };
-    }
-    return this.finalNaming;
+    return new CompletedFile(this.names, p.dt, p.records);
   }
 
   private open(dt: string): OpenPartition {
@@ -770,11 +757,6 @@ export class PartitionWriter {
   }
 }
 
-/** A layout path below a folder, given what paths below the folder start with (see under()). */
-function underPrefix(dirPrefix: string, relativePath: string): string {
-  return dirPrefix + (path.sep === '/' ? relativePath : relativePath.replaceAll('/', path.sep));
-}
-
 const GRANULARITY_DIR = /^granularity=(day|week|month|total)$/;
 const DT_DIR = /^dt=\d{4}-\d{2}-\d{2}$/;
 const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
@@ -783,9 +765,9 @@ const DATA_FILE = /\.json(\.gz)?$|\.partial$/;
  * Leaves in the NDJSON folder only this run's files: removes, from `granularity=*` / `dt=*` folders
  * directly under `dir` and nowhere else, regular files named like partition files (`*.json`,
  * `*.json.gz`, `*.partial`) whose path below `dir` (`granularity=…/dt=…/name`, the files'
- * relativePath) `keep` does not keep (asked with the folder's date), and never the file `protect` (the replayed results file, by device
- * and inode). Empty `dt=` and `granularity=` folders left behind go too. Returns the paths removed,
- * relative to `dir`.
+ * relativePath) `keep` does not keep (asked with the folder's date), and never the file `protect`
+ * (the replayed results file, by device and inode). Empty `dt=` and `granularity=` folders left
+ * behind go too. Returns the paths removed, relative to `dir`.
  */
 export async function removeStaleFiles(
   dir: string,
