@@ -131,12 +131,11 @@ class FastReplay {
   private readonly groups = new GroupCounter();
   private readonly totals = new Float64Array(6);
   /**
-   * The partitions by date (yyyymmdd as a number), as indexes into their `YYYY-MM-DD` and their six
-   * counts (at 6 × index): tens of thousands of days hold no object each.
+   * The partitions by date (yyyymmdd as a number), as bucket numbers: their `YYYY-MM-DD` and six
+   * counts, handed to the report as they are (tens of thousands of days hold no object each).
    */
   private readonly partitionOf = new Map<number, number>();
-  private readonly dts: string[] = [];
-  private counts = new Float64Array(6 * 64);
+  private readonly buckets = new BucketCounts();
   private readonly writes: boolean;
   /** The newlines counted before `counted` (an index in the current buffer). */
   private counted = 0;
@@ -273,14 +272,8 @@ class FastReplay {
   }
 
   private newPartition(date: number, dt: string): number {
-    const p = this.dts.length;
+    const p = this.buckets.push(dt);
     this.partitionOf.set(date, p);
-    this.dts.push(dt);
-    if (this.writes && this.counts.length < 6 * (p + 1)) {
-      const grown = new Float64Array(this.counts.length * 2);
-      grown.set(this.counts);
-      this.counts = grown;
-    }
     return p;
   }
 
@@ -291,7 +284,7 @@ class FastReplay {
       const ds = row.stringStart[7] as number;
       p = this.newPartition(row.date, b.toString('latin1', ds, ds + 10));
     }
-    const dt = this.dts[p] as string;
+    const dt = this.buckets.dates[p] as string;
     if (this.isNews(b, dt)) {
       // Something the scan has not seen: the general rules on the row itself give it the same facts.
       this.scanned(this.check(b.toString('utf8', start, end)), this.place(b, start));
@@ -299,11 +292,10 @@ class FastReplay {
     this.rows++;
     this.fastRows++;
     if (!this.writes) return undefined;
-    const counts = this.counts;
-    for (let k = 0, at = p * 6; k < 6; k++, at++) {
+    for (let k = 0; k < 6; k++) {
       const n = row.count(k);
       this.totals[k] = (this.totals[k] as number) + n;
-      counts[at] = (counts[at] as number) + n;
+      this.buckets.addTo(p, k, n);
     }
     this.groups.addRow(b, row);
     // In row order, straight into the writer's batch: the same batches as the general path's.
@@ -390,7 +382,7 @@ class FastReplay {
     ];
     for (let k = 0; k < 6; k++) {
       this.totals[k] = (this.totals[k] as number) + (counts[k] as number);
-      this.counts[p * 6 + k] = (this.counts[p * 6 + k] as number) + (counts[k] as number);
+      this.buckets.addTo(p, k, counts[k] as number);
     }
     this.groups.addRecord(record);
   }
@@ -400,7 +392,7 @@ class FastReplay {
     (this.target.builder as ReportBuilder).absorb(
       this.rows,
       toCounts(this.totals),
-      new BucketCounts(this.dts, this.counts),
+      this.buckets,
       this.groups.groups.map((g) => ({
         fields: Object.fromEntries(DIMENSIONS.map((d, k) => [d, g.fields[k]])) as Record<Dimension, string>,
         counts: toCounts(g.counts),

@@ -61,18 +61,6 @@ export interface TrendRows extends Iterable<TrendRow> {
   slice(start?: number, end?: number): TrendRow[];
 }
 
-/** Rows already made, as TrendRows (JSON as their array). */
-export function trendOf(rows: readonly TrendRow[]): TrendRows & { toJSON(): readonly TrendRow[] } {
-  return {
-    length: rows.length,
-    at: (index) => rows.at(index),
-    dateAt: (index) => rows.at(index)?.date,
-    slice: (start, end) => rows.slice(start, end),
-    [Symbol.iterator]: () => rows[Symbol.iterator](),
-    toJSON: () => rows,
-  };
-}
-
 export interface Breach {
   threshold:
     'max-429' | 'max-429-rate' | 'max-429-per-group' | 'max-rate-limit-events' | 'max-requests-growth';
@@ -148,25 +136,32 @@ export class BucketCounts {
 
   add(date: string, record: Counts): void {
     if (!this.index) this.index = new Map(this.dates.map((d, i) => [d, i]));
-    let i = this.index.get(date);
-    if (i === undefined) {
-      i = this.dates.length;
-      this.index.set(date, i);
-      this.dates.push(date);
-      if (this.counts.length < 6 * (i + 1)) {
-        const grown = new Float64Array(Math.max(6 * 16, this.counts.length * 2));
-        grown.set(this.counts);
-        this.counts = grown;
-      }
-    }
+    const at = 6 * (this.index.get(date) ?? this.push(date));
     const c = this.counts;
-    const at = 6 * i;
     c[at] = (c[at] as number) + record.requests;
     c[at + 1] = (c[at + 1] as number) + record.status200;
     c[at + 2] = (c[at + 2] as number) + record.status300;
     c[at + 3] = (c[at + 3] as number) + record.status400;
     c[at + 4] = (c[at + 4] as number) + record.status429;
     c[at + 5] = (c[at + 5] as number) + record.status500;
+  }
+
+  /** A bucket for `date`, which has none yet: returns its number. */
+  push(date: string): number {
+    const i = this.dates.length;
+    this.dates.push(date);
+    this.index?.set(date, i);
+    if (this.counts.length < 6 * (i + 1)) {
+      const grown = new Float64Array(Math.max(6 * 16, this.counts.length * 2));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    return i;
+  }
+
+  /** Adds `n` to count `c` (COUNT_FIELDS[c]) of bucket `i`. */
+  addTo(i: number, c: number, n: number): void {
+    this.counts[6 * i + c] = (this.counts[6 * i + c] as number) + n;
   }
 
   /** The counts of bucket `i`, `c` of them: COUNT_FIELDS[c]. */

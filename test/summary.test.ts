@@ -1,4 +1,4 @@
-import { ReportBuilder, type ReportMeta, type TrendRow, trendOf } from '../src/report.js';
+import { ReportBuilder, type ReportMeta, type TrendRow, type TrendRows } from '../src/report.js';
 import { normaliseRow, type RecordContext } from '../src/records.js';
 import { escapeMarkdown } from '../src/escape.js';
 import {
@@ -142,6 +142,17 @@ describe('renderSummary', () => {
     );
   });
 });
+
+/** Rows already made, as the report's TrendRows. */
+function trendOf(rows: readonly TrendRow[]): TrendRows {
+  return {
+    length: rows.length,
+    at: (index) => rows.at(index),
+    dateAt: (index) => rows.at(index)?.date,
+    slice: (start, end) => rows.slice(start, end),
+    [Symbol.iterator]: () => rows[Symbol.iterator](),
+  };
+}
 
 describe('the trend table floor (levels that cannot fit are skipped, not rendered)', () => {
   it('is never more than the table it stands for, zero counts (the shortest rows) included', () => {
