@@ -30,43 +30,39 @@ export function removeUnfinishedFilesSync(): string[] {
   return removed;
 }
 
+/** What writeFileAtomic writes: bytes, a string, or chunks of text as they are made. */
+type Content = Uint8Array | string | Iterable<string> | AsyncIterable<string>;
+
 /** The temporary name a file is written under before it is renamed. */
 export function temporaryPath(filePath: string): string {
   return `${filePath}.${process.pid}.partial`;
 }
 
 /**
- * Writes the text (a string, or chunks of it as they are made, e.g. by a streaming JSON writer or
- * pages of a download) as `filePath`, atomically. Something already there that is not a regular file
+ * Writes bytes or text (a string, or chunks of it as they are made, e.g. by a streaming JSON writer
+ * or pages of a download) as `filePath`, atomically. Something already there that is not a regular file
  * (a device such as /dev/stdout, a folder) is written, or refused, as it is: renaming over it would
  * replace it.
  */
-export async function writeFileAtomic(
-  filePath: string,
-  text: string | Uint8Array | Iterable<string> | AsyncIterable<string>,
-): Promise<void> {
+export async function writeFileAtomic(filePath: string, text: Content): Promise<void> {
   const inPlace = await stat(filePath).then(
     (info) => !info.isFile(),
     () => false,
   );
   const target = inPlace ? filePath : temporaryPath(filePath);
-  const removeTarget = () => (inPlace ? undefined : unlink(target).catch(() => undefined));
   if (!inPlace) unfinished.add(target);
   try {
     await write(target, text);
     if (!inPlace) await rename(target, filePath);
   } catch (error) {
-    await removeTarget();
+    if (!inPlace) await unlink(target).catch(() => undefined);
     throw error;
   } finally {
     unfinished.delete(target);
   }
 }
 
-async function write(
-  target: string,
-  text: string | Uint8Array | Iterable<string> | AsyncIterable<string>,
-): Promise<void> {
+async function write(target: string, text: Content): Promise<void> {
   const handle = await open(target, 'w');
   try {
     await (text instanceof Uint8Array ? handle.writeFile(text) : writeText(handle, text));
@@ -77,10 +73,7 @@ async function write(
   await handle.close();
 }
 
-async function writeText(
-  handle: FileHandle,
-  text: string | Iterable<string> | AsyncIterable<string>,
-): Promise<void> {
+async function writeText(handle: FileHandle, text: Exclude<Content, Uint8Array>): Promise<void> {
   // Chunks are copied into one reused buffer as they come, not joined into a string: a string of
   // many small chunks is a tree of them, held (and promoted to the old generation) while written.
   const buffer = Buffer.allocUnsafe(WRITE_BYTES);

@@ -196,38 +196,38 @@ function omitted(value: unknown): boolean {
 function* jsonChunks(value: unknown, space: string, pad: string): Generator<string> {
   const inner = pad + space;
   const newline = space ? `\n${inner}` : '';
-  // JSON has no raw line breaks but its layout's: indenting them indents a value written whole.
-  const whole = (v: unknown) => {
-    const text = JSON.stringify(v, null, space) as string;
-    return space ? text.replaceAll('\n', `\n${inner}`) : text;
-  };
-  if (value instanceof StreamedList || Array.isArray(value)) {
+  if (isList(value)) {
     let index = 0;
     for (const item of (value instanceof StreamedList ? value.items : value) as Iterable<unknown>) {
       yield (index ? ',' : '[') + newline;
       const resolved = viaToJson(item, String(index++));
       if (omitted(resolved)) yield 'null';
-      else if (resolved instanceof StreamedList || Array.isArray(resolved))
-        yield* jsonChunks(resolved, space, inner);
-      else yield whole(resolved);
+      else if (isList(resolved)) yield* jsonChunks(resolved, space, inner);
+      else yield written(resolved, space, inner);
     }
     yield index ? (space ? `\n${pad}]` : ']') : '[]';
-    return;
-  }
-  if (!isPlainObject(value)) {
-    yield JSON.stringify(value, null, space) as string;
-    return;
-  }
-  let count = 0;
-  for (const [key, item] of Object.entries(value)) {
-    const resolved = viaToJson(item, key);
-    if (omitted(resolved)) continue;
-    yield `${count++ ? ',' : '{'}${newline}${JSON.stringify(key)}:${space ? ' ' : ''}`;
-    if (resolved instanceof StreamedList || Array.isArray(resolved) || isPlainObject(resolved)) {
-      yield* jsonChunks(resolved, space, inner);
-    } else yield whole(resolved);
-  }
-  yield count ? (space ? `\n${pad}}` : '}') : '{}';
+  } else if (isPlainObject(value)) {
+    let count = 0;
+    for (const [key, item] of Object.entries(value)) {
+      const resolved = viaToJson(item, key);
+      if (omitted(resolved)) continue;
+      yield `${count++ ? ',' : '{'}${newline}${JSON.stringify(key)}:${space ? ' ' : ''}`;
+      if (isList(resolved) || isPlainObject(resolved)) yield* jsonChunks(resolved, space, inner);
+      else yield written(resolved, space, inner);
+    }
+    yield count ? (space ? `\n${pad}}` : '}') : '{}';
+  } else yield written(value, space, pad);
+}
+
+/** A value written whole by JSON.stringify, its lines after the first indented by `pad`. */
+function written(value: unknown, space: string, pad: string): string {
+  const text = JSON.stringify(value, null, space) as string;
+  // JSON has no raw line breaks but its layout's: indenting them indents the value.
+  return pad ? text.replaceAll('\n', `\n${pad}`) : text;
+}
+
+function isList(value: unknown): value is StreamedList<unknown> | unknown[] {
+  return value instanceof StreamedList || Array.isArray(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
