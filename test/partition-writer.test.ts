@@ -125,6 +125,36 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
       expect(readFileSync(f.path).equals(readFileSync(reference[i]!.path))).toBe(true);
     }
   };
+  /**
+   * The same rows written under `limits` (the spill files seen half-way noted) and with no bound:
+   * their files the same byte for byte, and complete.
+   */
+  const boundedAndUnbounded = async (
+    name: string,
+    limits: { flushAt: number; maxBuffered: number },
+    partitions: number,
+    rows: number,
+  ) => {
+    const bounded = tempDir(name);
+    let spilling: string[] = [];
+    const writer = await writeMany(bounded, limits, partitions, rows, () => (spilling = spillFiles(bounded)));
+    const files = await writer.close();
+    const leftover = findTempFiles(bounded);
+    const unbounded = tempDir(`${name}-ref`);
+    let spillingUnbounded: string[] = [];
+    const reference = await (
+      await writeMany(
+        unbounded,
+        { ...limits, maxBuffered: 1e12 },
+        partitions,
+        rows,
+        () => (spillingUnbounded = spillFiles(unbounded)),
+      )
+    ).close();
+    expectSameFiles(files, reference);
+    checkComplete(files, rows);
+    return { files, spilling, leftover, spillingUnbounded };
+  };
   const checkComplete = (files: PartitionFile[], rows: number) => {
     let sum = 0;
     for (const f of files) {
@@ -140,22 +170,12 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
 
   it('spills to one file and reads it back: the same files, byte for byte, as with no bound', async () => {
     // 10 rows a partition, batches of about 5: each batch is read back from the spill file.
-    const bounded = tempDir('pw-spill');
-    let spilling: string[] = [];
     const limits = { flushAt: 1024, maxBuffered: 32 * 1024 };
-    const writer = await writeMany(bounded, limits, 3000, 30_000, () => (spilling = spillFiles(bounded)));
-    const files = await writer.close();
-    expect(spilling).toHaveLength(1); // one spill file while writing, whatever the partition count
-    expect(findTempFiles(bounded)).toEqual([]); // and none after close
-    const unbounded = tempDir('pw-nospill');
-    const reference = await (
-      await writeMany(unbounded, { ...limits, maxBuffered: 1e12 }, 3000, 30_000, () =>
-        expect(spillFiles(unbounded)).toEqual([]),
-      )
-    ).close();
-    expect(files).toHaveLength(3000);
-    expectSameFiles(files, reference);
-    checkComplete(files, 30_000);
+    const run = await boundedAndUnbounded('pw-spill', limits, 3000, 30_000);
+    expect(run.spilling).toHaveLength(1); // one spill file while writing, whatever the partition count
+    expect(run.leftover).toEqual([]); // and none after close
+    expect(run.spillingUnbounded).toEqual([]);
+    expect(run.files).toHaveLength(3000);
   });
 
   it('writes a batch spread over many pieces of the spill file early; still complete and reproducible', async () => {
@@ -176,18 +196,9 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     // buffer (1 or 2 KiB) moves its lines to the spill file (through the 1 MiB staging buffer: 3 MB
     // of lines fill it more than once) and is reused. Fewer than 16 pieces a batch: the same batches.
     const limits = { flushAt: 8 * 1024, maxBuffered: 128 * 1024 };
-    const staged = tempDir('pw-staged');
-    let spilling: string[] = [];
-    const files = await (
-      await writeMany(staged, limits, 40, 20_000, () => (spilling = spillFiles(staged)))
-    ).close();
-    expect(spilling).toHaveLength(1);
-    expect(findTempFiles(staged)).toEqual([]);
-    const reference = await (
-      await writeMany(tempDir('pw-unstaged'), { ...limits, maxBuffered: 1e12 }, 40, 20_000)
-    ).close();
-    expectSameFiles(files, reference);
-    checkComplete(files, 20_000);
+    const run = await boundedAndUnbounded('pw-staged', limits, 40, 20_000);
+    expect(run.spilling).toHaveLength(1);
+    expect(run.leftover).toEqual([]);
   });
 
   it('staged pieces do not cut batches short: hundreds of partitions sharing the bound give the bytes of an unbounded run', async () => {
@@ -195,12 +206,7 @@ describe('PartitionWriter over its memory bound (the spill file)', () => {
     // so each is staged at nearly every row (about 30 pieces a batch, no sweep); only the 8 KiB
     // batches may cut them. Counting staged pieces, this cut every batch at 16.
     const limits = { flushAt: 8 * 1024, maxBuffered: 384 * 1024 };
-    const staged = await (await writeMany(tempDir('pw-many-pieces'), limits, 400, 12_000)).close();
-    const reference = await (
-      await writeMany(tempDir('pw-many-pieces-ref'), { ...limits, maxBuffered: 1e12 }, 400, 12_000)
-    ).close();
-    expectSameFiles(staged, reference);
-    checkComplete(staged, 12_000);
+    await boundedAndUnbounded('pw-many-pieces', limits, 400, 12_000);
   });
 
   it('stages lines bigger than its staging buffer straight to the spill file', async () => {
